@@ -1,0 +1,1 @@
+//! Integrations: the registry of types and each type's folder.
