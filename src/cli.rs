@@ -1,1 +1,35 @@
-//! Command line.
+//! Command line: `serve`, `check`, `demo` (clap derive).
+
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "lookout",
+    version,
+    about = "A security dashboard for Authentik"
+)]
+pub struct Cli {
+    /// Config file (TOML).
+    #[arg(long, global = true, env = "LOOKOUT_CONFIG", default_value = crate::config::DEFAULT_PATH)]
+    pub config: PathBuf,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the dashboard and JSON API (the default).
+    Serve {
+        /// Listen address; overrides `[server] listen`.
+        #[arg(long)]
+        listen: Option<SocketAddr>,
+    },
+    /// Validate the config and test each integration's connection.
+    Check {
+        /// Validate the config only; no network.
+        #[arg(long)]
+        offline: bool,
+    },
+}

@@ -1,0 +1,199 @@
+//! The Authentik integration: sessions, login events, brute-force alerts and user statistics
+//! from Authentik's API v3 (2023.x–2026.x).
+//!
+//! `config` (schema) → `client` (I/O over `wire` types) → `records` (incremental store) →
+//! `transform` (pure payloads). `sync` holds the incremental fetch; `check` the connection test.
+
+pub mod check;
+pub mod client;
+pub mod config;
+pub mod records;
+pub mod sync;
+pub mod transform;
+pub mod wire;
+
+pub use config::Config;
+
+use crate::integrations::http::{Upstream, UpstreamError};
+use crate::integrations::registry::RefreshOutput;
+use crate::integrations::{ConnectionReport, EndpointSpec};
+use crate::widgets::{WidgetData, WidgetKind};
+use chrono::{DateTime, Utc};
+use client::Client;
+use std::time::{Duration, Instant};
+
+/// Authentik's endpoints. Names and widget kinds are a contract.
+pub const ENDPOINTS: &[EndpointSpec] = &[
+    EndpointSpec {
+        name: "sessions",
+        widget: WidgetKind::StatCard,
+        title: "Active sessions",
+    },
+    EndpointSpec {
+        name: "login-events",
+        widget: WidgetKind::List,
+        title: "Logins",
+    },
+    EndpointSpec {
+        name: "security-alerts",
+        widget: WidgetKind::AlertBanner,
+        title: "Security alerts",
+    },
+    EndpointSpec {
+        name: "user-stats",
+        widget: WidgetKind::StatCard,
+        title: "Users",
+    },
+];
+
+/// A live Authentik integration. Only the poller calls `refresh`, so the state mutex is never
+/// contended; `test_connection` does not touch it.
+pub struct Authentik {
+    id: String,
+    cfg: Config,
+    client: Client,
+    state: tokio::sync::Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    sync: sync::SyncState,
+    version: Option<String>,
+    counts: Option<Result<transform::Counts, UpstreamError>>,
+    sessions: Option<Result<WidgetData, UpstreamError>>,
+    counts_at: Option<Instant>,
+}
+
+impl Authentik {
+    pub fn new(id: &str, cfg: Config) -> Result<Authentik, String> {
+        let up = Upstream::new(cfg.api_base(), cfg.token.clone(), &cfg.http)?;
+        if cfg.http.insecure_skip_verify {
+            tracing::warn!(
+                integration = id,
+                "TLS certificate verification is DISABLED (http.insecure-skip-verify); \
+                 anyone on the network path can read the API token"
+            );
+        }
+        Ok(Authentik {
+            id: id.to_owned(),
+            cfg,
+            client: Client::new(up),
+            state: tokio::sync::Mutex::default(),
+        })
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub fn refresh_interval(&self) -> Duration {
+        self.cfg.refresh.0
+    }
+
+    /// One refresh: incremental events, counts when due, then every payload recomputed.
+    pub async fn refresh(&self, now: DateTime<Utc>) -> RefreshOutput {
+        let mut st = self.state.lock().await;
+        if st.version.is_none() {
+            match self.client.version().await {
+                Ok(v) => st.version = Some(v.version_current),
+                Err(e) => tracing::debug!(integration = %self.id, error = %e, "version unknown"),
+            }
+        }
+        let exact = st
+            .version
+            .as_deref()
+            .is_some_and(client::supports_exact_actions);
+        let settings = self.cfg.detector_settings();
+        let horizon = records::horizon(settings.lookback);
+        let events = sync::sync(&self.client, &mut st.sync, exact, horizon, now).await;
+        if let Err(e) = &events {
+            tracing::warn!(integration = %self.id, error = %e, "events refresh failed");
+        }
+
+        let due = st
+            .counts_at
+            .is_none_or(|t| t.elapsed() + Duration::from_millis(500) >= self.cfg.counts_refresh.0);
+        if due {
+            st.counts_at = Some(Instant::now());
+            st.sessions = Some(self.fetch_sessions(now).await);
+            st.counts = Some(self.fetch_counts().await);
+        }
+
+        let records = st.sync.store.records();
+        let limit = self.cfg.extra.login_events.limit as usize;
+        let events_ok = events.as_ref().map(|_| ()).map_err(Clone::clone);
+        let login_events = events_ok
+            .clone()
+            .map(|_| WidgetData::List(transform::login_list(records, limit, &settings, now)));
+        let alerts = events_ok
+            .clone()
+            .map(|_| WidgetData::AlertBanner(transform::security_alerts(records, &settings, now)));
+        let user_stats = match (&st.counts, events_ok) {
+            (Some(Ok(c)), Ok(())) => Ok(WidgetData::StatCard(transform::user_stats_card(
+                *c, records, now,
+            ))),
+            (Some(Err(e)), _) => Err(e.clone()),
+            (_, Err(e)) => Err(e),
+            (None, _) => Err(UpstreamError::Protocol {
+                endpoint: client::USERS.into(),
+                detail: "counts not fetched yet".into(),
+            }),
+        };
+        let sessions = st.sessions.clone().unwrap_or_else(|| {
+            Err(UpstreamError::Protocol {
+                endpoint: client::SESSIONS.into(),
+                detail: "not fetched yet".into(),
+            })
+        });
+        RefreshOutput {
+            results: vec![
+                ("sessions", sessions),
+                ("login-events", login_events),
+                ("security-alerts", alerts),
+                ("user-stats", user_stats),
+            ],
+        }
+    }
+
+    /// One request: the first page of sessions gives the count and a sample for distinct users.
+    async fn fetch_sessions(&self, now: DateTime<Utc>) -> Result<WidgetData, UpstreamError> {
+        let q = [
+            ("page", "1".to_string()),
+            ("page_size", client::MAX_PAGE_SIZE.to_string()),
+        ];
+        let page: wire::Page<wire::Session> = self.client.get(client::SESSIONS, &q).await?;
+        Ok(WidgetData::StatCard(transform::sessions_card(
+            page.pagination.count,
+            &page.results,
+            now,
+        )))
+    }
+
+    /// Three `page_size=1` requests: users, active users, groups.
+    async fn fetch_counts(&self) -> Result<transform::Counts, UpstreamError> {
+        let users_q = [("include_groups", "false".to_string())];
+        let active_q = [
+            ("include_groups", "false".to_string()),
+            ("is_active", "true".to_string()),
+        ];
+        let groups_q = [("include_users", "false".to_string())];
+        let (users, active, groups) = tokio::join!(
+            self.client.count(client::USERS, &users_q),
+            self.client.count(client::USERS, &active_q),
+            self.client.count(client::GROUPS, &groups_q),
+        );
+        Ok(transform::Counts {
+            users: users?,
+            active_users: active?,
+            groups: groups?,
+        })
+    }
+
+    pub async fn test_connection(&self) -> ConnectionReport {
+        check::test_connection(&self.client).await
+    }
+}
