@@ -15,9 +15,13 @@
 //! `detector` holds the pure attack detectors; `fake` is the in-repo fake Authentik used by tests,
 //! the contract test and `lookout demo`.
 
+pub mod app;
 pub mod cli;
 pub mod config;
 pub mod detector;
 pub mod fake;
 pub mod integrations;
+pub mod poller;
+pub mod serve;
+pub mod server;
 pub mod widgets;

@@ -1,4 +1,4 @@
-//! `lookout` binary entry point.
+//! `lookout` binary entry point: parse the CLI, set up logging, dispatch.
 
 use clap::Parser;
 use lookout::cli::{Cli, Command};
@@ -8,10 +8,38 @@ use std::process::ExitCode;
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
-        Some(Command::Check { offline }) => check(&cli.config, offline).await,
-        _ => ExitCode::SUCCESS,
+    init_logging();
+    let result = match cli.command {
+        Some(Command::Check { offline }) => return check(&cli.config, offline).await,
+        Some(Command::Serve { listen }) => serve(&cli.config, listen).await,
+        None => serve(&cli.config, None).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
     }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("LOOKOUT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+async fn serve(path: &std::path::Path, listen: Option<std::net::SocketAddr>) -> anyhow::Result<()> {
+    let config = Config::load(path).map_err(|e| anyhow::anyhow!("config: {e}"))?;
+    let listen = listen.unwrap_or(config.server.listen);
+    let running = lookout::serve::start(config, listen).await?;
+    println!("Lookout listening on http://{}", running.addr);
+    tokio::signal::ctrl_c().await?;
+    running.shutdown().await;
+    Ok(())
 }
 
 async fn check(path: &std::path::Path, offline: bool) -> ExitCode {
@@ -28,15 +56,14 @@ async fn check(path: &std::path::Path, offline: bool) -> ExitCode {
     }
     let mut all_ok = true;
     for (id, cfg) in &config.integrations {
-        let integration = match cfg.build(id) {
-            Ok(i) => i,
+        let report = match cfg.build(id) {
+            Ok(integration) => integration.test_connection().await,
             Err(e) => {
                 println!("{id}: FAILED — {e}");
                 all_ok = false;
                 continue;
             }
         };
-        let report = integration.test_connection().await;
         println!("{id}: {}", report.summary);
         for w in &report.warnings {
             println!("{id}: warning — {w}");

@@ -12,10 +12,8 @@ pub fn expand(
     lookup: &dyn Fn(&str) -> Option<String>,
 ) -> Result<(), ConfigError> {
     match value {
-        toml::Value::String(s) => {
-            if s.contains('$') {
-                *s = expand_str(s, lookup).map_err(|m| ConfigError::new(path, m))?;
-            }
+        toml::Value::String(s) if s.contains('$') => {
+            *s = expand_str(s, lookup).map_err(|m| ConfigError::new(path, m))?;
         }
         toml::Value::Array(items) => {
             for (i, item) in items.iter_mut().enumerate() {
