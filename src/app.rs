@@ -7,7 +7,7 @@ use crate::integrations::EndpointSpec;
 use crate::widgets::{Alert, WidgetData, WidgetKind};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock};
 use tokio::sync::watch;
 
@@ -33,6 +33,8 @@ pub struct Snapshot {
 #[derive(Debug, Clone, Serialize)]
 pub struct ActiveAlert {
     pub integration: String,
+    /// The operator dismissed it (it stays listed; the banner hides it).
+    pub acknowledged: bool,
     #[serde(flatten)]
     pub alert: Alert,
 }
@@ -42,6 +44,7 @@ pub struct App {
     pub integrations: Vec<Arc<Integration>>,
     pub dashboard: crate::config::DashboardConfig,
     snapshots: RwLock<HashMap<(String, &'static str), Snapshot>>,
+    acks: RwLock<HashSet<String>>,
     changes: watch::Sender<u64>,
 }
 
@@ -55,6 +58,7 @@ impl App {
             integrations: integrations.into_iter().map(Arc::new).collect(),
             dashboard,
             snapshots: RwLock::default(),
+            acks: RwLock::default(),
             changes,
         })
     }
@@ -123,8 +127,10 @@ impl App {
             {
                 if let Some(WidgetData::AlertBanner(b)) = self.snapshot(integ.id(), spec.name).data
                 {
+                    let acks = self.acks.read().expect("ack lock poisoned");
                     out.extend(b.alerts.into_iter().map(|alert| ActiveAlert {
                         integration: integ.id().to_owned(),
+                        acknowledged: acks.contains(&alert.id),
                         alert,
                     }));
                 }
@@ -138,6 +144,19 @@ impl App {
                 .then(b.alert.last_seen.cmp(&a.alert.last_seen))
         });
         out
+    }
+
+    /// Marks alert `id` acknowledged. Returns false when no current alert has that id.
+    pub fn acknowledge(&self, id: &str) -> bool {
+        if !self.alerts().iter().any(|a| a.alert.id == id) {
+            return false;
+        }
+        self.acks
+            .write()
+            .expect("ack lock poisoned")
+            .insert(id.to_owned());
+        self.changes.send_modify(|n| *n += 1);
+        true
     }
 
     /// Health of one integration: `ok` when every endpoint has fresh data, `degraded` when
