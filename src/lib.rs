@@ -24,4 +24,5 @@ pub mod integrations;
 pub mod poller;
 pub mod serve;
 pub mod server;
+pub mod storage;
 pub mod widgets;
