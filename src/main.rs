@@ -56,7 +56,7 @@ async fn check(path: &std::path::Path, offline: bool) -> ExitCode {
     }
     let mut all_ok = true;
     for (id, cfg) in &config.integrations {
-        let report = match cfg.build(id) {
+        let report = match cfg.build(id, &Default::default()) {
             Ok(integration) => integration.test_connection().await,
             Err(e) => {
                 println!("{id}: FAILED — {e}");

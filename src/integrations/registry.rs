@@ -66,13 +66,20 @@ impl IntegrationConfig {
     }
 
     /// Builds the live integration (HTTP client, state). No network I/O yet.
-    pub fn build(&self, id: &str) -> Result<Integration, String> {
+    pub fn build(&self, id: &str, ctx: &BuildContext) -> Result<Integration, String> {
         match self {
             IntegrationConfig::Authentik(c) => {
-                authentik::Authentik::new(id, c.clone()).map(Integration::Authentik)
+                authentik::Authentik::new(id, c.clone(), ctx).map(Integration::Authentik)
             }
         }
     }
+}
+
+/// What integrations may use beyond their own config.
+#[derive(Clone, Default)]
+pub struct BuildContext {
+    /// Where to persist state across restarts; `None` keeps everything in memory.
+    pub storage: Option<std::sync::Arc<crate::storage::Storage>>,
 }
 
 /// What one refresh produced, per endpoint.

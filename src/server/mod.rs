@@ -1,6 +1,7 @@
 //! The HTTP server: every route in [`router`], security headers on every response.
 //! Handlers answer from snapshots; only the connection test reaches upstream.
 
+mod alerts_api;
 mod api;
 mod error;
 
@@ -32,6 +33,8 @@ pub fn router(state: ServerState) -> Router {
         )
         .route("/api/v1/integrations/{id}/test", post(api::test_connection))
         .route("/api/v1/alerts", get(api::alerts))
+        .route("/api/v1/alerts/history", get(alerts_api::history))
+        .route("/api/v1/alerts/{id}/snooze", post(alerts_api::snooze))
         .fallback(api::not_found)
         .with_state(state);
     with_security_headers(router)

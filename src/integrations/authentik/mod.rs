@@ -15,11 +15,13 @@ pub mod wire;
 pub use config::Config;
 
 use crate::integrations::http::{Upstream, UpstreamError};
-use crate::integrations::registry::RefreshOutput;
+use crate::integrations::registry::{BuildContext, RefreshOutput};
 use crate::integrations::{ConnectionReport, EndpointSpec};
+use crate::storage::Storage;
 use crate::widgets::{WidgetData, WidgetKind};
 use chrono::{DateTime, Utc};
 use client::Client;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Authentik's endpoints. Names and widget kinds are a contract.
@@ -52,12 +54,15 @@ pub struct Authentik {
     id: String,
     cfg: Config,
     client: Client,
+    storage: Option<Arc<Storage>>,
     state: tokio::sync::Mutex<State>,
 }
 
 #[derive(Default)]
 struct State {
     sync: sync::SyncState,
+    /// Stored records were loaded (once, at the first refresh).
+    restored: bool,
     version: Option<String>,
     counts: Option<Result<transform::Counts, UpstreamError>>,
     sessions: Option<Result<WidgetData, UpstreamError>>,
@@ -65,7 +70,7 @@ struct State {
 }
 
 impl Authentik {
-    pub fn new(id: &str, cfg: Config) -> Result<Authentik, String> {
+    pub fn new(id: &str, cfg: Config, ctx: &BuildContext) -> Result<Authentik, String> {
         let up = Upstream::new(cfg.api_base(), cfg.token.clone(), &cfg.http)?;
         if cfg.http.insecure_skip_verify {
             tracing::warn!(
@@ -78,6 +83,7 @@ impl Authentik {
             id: id.to_owned(),
             cfg,
             client: Client::new(up),
+            storage: ctx.storage.clone(),
             state: tokio::sync::Mutex::default(),
         })
     }
@@ -109,9 +115,17 @@ impl Authentik {
             .is_some_and(client::supports_exact_actions);
         let settings = self.cfg.detector_settings();
         let horizon = records::horizon(settings.lookback);
+        if !st.restored {
+            st.restored = true;
+            self.restore(&mut st.sync, now - horizon).await;
+        }
         let events = sync::sync(&self.client, &mut st.sync, exact, horizon, now).await;
-        if let Err(e) = &events {
-            tracing::warn!(integration = %self.id, error = %e, "events refresh failed");
+        match &events {
+            Ok((stats, added)) => {
+                tracing::debug!(integration = %self.id, pages = stats.pages, new = stats.new_records, "events refreshed");
+                self.persist(added.clone(), now - horizon).await;
+            }
+            Err(e) => tracing::warn!(integration = %self.id, error = %e, "events refresh failed"),
         }
 
         let due = st
@@ -156,6 +170,43 @@ impl Authentik {
                 ("security-alerts", alerts),
                 ("user-stats", user_stats),
             ],
+        }
+    }
+
+    /// Loads the records kept from the previous run, so a restart continues incrementally.
+    async fn restore(&self, sync: &mut sync::SyncState, cutoff: DateTime<Utc>) {
+        let Some(storage) = self.storage.clone() else {
+            return;
+        };
+        let id = self.id.clone();
+        let loaded = tokio::task::spawn_blocking(move || storage.load_records(&id, cutoff)).await;
+        match loaded {
+            Ok(Ok(rows)) => {
+                let records: Vec<records::LoginRecord> = rows
+                    .iter()
+                    .filter_map(|r| serde_json::from_str(r).ok())
+                    .collect();
+                tracing::info!(integration = %self.id, records = records.len(), "restored login records");
+                sync.store.merge(records, cutoff);
+            }
+            Ok(Err(e)) => {
+                tracing::warn!(integration = %self.id, error = %e, "cannot restore login records")
+            }
+            Err(e) => tracing::warn!(integration = %self.id, error = %e, "restore task failed"),
+        }
+    }
+
+    /// Saves newly fetched records (and drops expired ones) off the async threads.
+    async fn persist(&self, added: Vec<records::LoginRecord>, cutoff: DateTime<Utc>) {
+        let Some(storage) = self.storage.clone() else {
+            return;
+        };
+        let id = self.id.clone();
+        let rows: Vec<_> = added.into_iter().map(|r| (r.pk.clone(), r.at, r)).collect();
+        let res =
+            tokio::task::spawn_blocking(move || storage.save_records(&id, &rows, cutoff)).await;
+        if let Ok(Err(e)) = res {
+            tracing::warn!(integration = %self.id, error = %e, "cannot save login records");
         }
     }
 
