@@ -124,6 +124,13 @@ impl Integration {
         }
     }
 
+    /// The shared secret guarding this integration's webhook, when push is configured.
+    pub fn webhook_secret(&self) -> Option<&secrecy::SecretString> {
+        match self {
+            Integration::Authentik(a) => a.webhook_secret(),
+        }
+    }
+
     pub async fn test_connection(&self) -> ConnectionReport {
         match self {
             Integration::Authentik(a) => a.test_connection().await,

@@ -4,11 +4,13 @@
 mod alerts_api;
 mod api;
 mod error;
+mod hooks;
 
 pub use error::ApiError;
 
 use crate::app::App;
 use crate::poller::Triggers;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderName, HeaderValue};
 use axum::routing::{get, post};
 use axum::Router;
@@ -35,6 +37,10 @@ pub fn router(state: ServerState) -> Router {
         .route("/api/v1/alerts", get(api::alerts))
         .route("/api/v1/alerts/history", get(alerts_api::history))
         .route("/api/v1/alerts/{id}/snooze", post(alerts_api::snooze))
+        .route(
+            "/api/v1/hooks/authentik/{id}",
+            post(hooks::authentik).layer(DefaultBodyLimit::max(hooks::MAX_BODY)),
+        )
         .fallback(api::not_found)
         .with_state(state);
     with_security_headers(router)

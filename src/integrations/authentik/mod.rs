@@ -96,6 +96,10 @@ impl Authentik {
         &self.client
     }
 
+    pub fn webhook_secret(&self) -> Option<&secrecy::SecretString> {
+        self.cfg.webhook_secret.as_ref()
+    }
+
     pub fn refresh_interval(&self) -> Duration {
         self.cfg.refresh.0
     }
