@@ -4,6 +4,7 @@
 
 use crate::integrations::registry::{Integration, RefreshOutput};
 use crate::integrations::EndpointSpec;
+use crate::metrics::{AlertLabels, EndpointLabels, Metrics};
 use crate::storage::{HistoryEntry, Snooze, SnoozeScope, Storage, StorageError};
 use crate::widgets::{Alert, WidgetData, WidgetKind};
 use chrono::{DateTime, Utc};
@@ -50,6 +51,7 @@ pub struct App {
     acks: RwLock<HashSet<String>>,
     snoozes: RwLock<Vec<Snooze>>,
     storage: Option<Arc<Storage>>,
+    pub metrics: Arc<Metrics>,
     changes: watch::Sender<u64>,
 }
 
@@ -59,6 +61,7 @@ impl App {
         integrations: Vec<Integration>,
         dashboard: crate::config::DashboardConfig,
         storage: Option<Arc<Storage>>,
+        metrics: Arc<Metrics>,
     ) -> Result<Arc<App>, StorageError> {
         let (changes, _) = watch::channel(0);
         let (acks, snoozes) = match &storage {
@@ -75,6 +78,7 @@ impl App {
             acks: RwLock::new(acks),
             snoozes: RwLock::new(snoozes),
             storage,
+            metrics,
             changes,
         }))
     }
@@ -134,7 +138,36 @@ impl App {
                 }
             }
         }
+        self.update_metrics(id);
         self.changes.send_modify(|n| *n += 1);
+    }
+
+    fn update_metrics(&self, id: &str) {
+        let m = &self.metrics;
+        let Some(integ) = self.integration(id) else {
+            return;
+        };
+        for spec in integ.endpoints() {
+            if let Some(t) = self.snapshot(id, spec.name).updated_at {
+                let labels = EndpointLabels {
+                    integration: id.to_owned(),
+                    endpoint: spec.name.to_owned(),
+                };
+                m.last_success
+                    .get_or_create(&labels)
+                    .set(t.timestamp_millis() as f64 / 1000.0);
+            }
+        }
+        m.up.get_or_create(&Metrics::integration(id))
+            .set(i64::from(self.health(id) == "ok"));
+        m.active_alerts.clear();
+        for a in self.alerts() {
+            let labels = AlertLabels {
+                kind: a.alert.kind.clone(),
+                severity: format!("{:?}", a.alert.severity).to_lowercase(),
+            };
+            m.active_alerts.get_or_create(&labels).inc();
+        }
     }
 
     /// A receiver that ticks whenever any snapshot changes (for live updates).

@@ -21,6 +21,7 @@ pub mod config;
 pub mod detector;
 pub mod fake;
 pub mod integrations;
+pub mod metrics;
 pub mod poller;
 pub mod serve;
 pub mod server;

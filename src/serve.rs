@@ -3,6 +3,7 @@
 use crate::app::App;
 use crate::config::Config;
 use crate::integrations::registry::BuildContext;
+use crate::metrics::Metrics;
 use crate::server::{self, ServerState};
 use crate::storage::Storage;
 use anyhow::Context;
@@ -32,8 +33,10 @@ pub async fn start(config: Config, listen: SocketAddr) -> anyhow::Result<Running
         Storage::open(&config.server.data_dir)
             .map_err(|e| anyhow::anyhow!("server.data-dir: {e}"))?,
     );
+    let metrics = Arc::new(Metrics::default());
     let ctx = BuildContext {
         storage: Some(storage.clone()),
+        metrics: metrics.clone(),
     };
     let mut integrations = Vec::new();
     for (id, cfg) in &config.integrations {
@@ -42,7 +45,12 @@ pub async fn start(config: Config, listen: SocketAddr) -> anyhow::Result<Running
             .map_err(|e| anyhow::anyhow!("integrations.{id}: {e}"))?;
         integrations.push(integ);
     }
-    let app = App::new(integrations, config.dashboard.clone(), Some(storage))?;
+    let app = App::new(
+        integrations,
+        config.dashboard.clone(),
+        Some(storage),
+        metrics,
+    )?;
     let triggers = crate::poller::spawn(app.clone());
     let router = server::router(ServerState {
         app: app.clone(),

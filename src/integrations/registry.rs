@@ -80,6 +80,8 @@ impl IntegrationConfig {
 pub struct BuildContext {
     /// Where to persist state across restarts; `None` keeps everything in memory.
     pub storage: Option<std::sync::Arc<crate::storage::Storage>>,
+    /// Where upstream and login counters go.
+    pub metrics: std::sync::Arc<crate::metrics::Metrics>,
 }
 
 /// What one refresh produced, per endpoint.

@@ -28,6 +28,7 @@ pub struct ServerState {
 pub fn router(state: ServerState) -> Router {
     let router = Router::new()
         .route("/healthz", get(api::healthz))
+        .route("/metrics", get(api::metrics))
         .route("/api/v1/integrations", get(api::integrations))
         .route(
             "/api/v1/integrations/{id}/endpoints/{endpoint}",

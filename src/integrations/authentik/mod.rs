@@ -14,9 +14,10 @@ pub mod wire;
 
 pub use config::Config;
 
-use crate::integrations::http::{Upstream, UpstreamError};
+use crate::integrations::http::{RequestStats, Upstream, UpstreamError};
 use crate::integrations::registry::{BuildContext, RefreshOutput};
 use crate::integrations::{ConnectionReport, EndpointSpec};
+use crate::metrics::{LoginLabels, Metrics};
 use crate::storage::Storage;
 use crate::widgets::{WidgetData, WidgetKind};
 use chrono::{DateTime, Utc};
@@ -55,6 +56,7 @@ pub struct Authentik {
     cfg: Config,
     client: Client,
     storage: Option<Arc<Storage>>,
+    metrics: Arc<Metrics>,
     state: tokio::sync::Mutex<State>,
 }
 
@@ -71,7 +73,8 @@ struct State {
 
 impl Authentik {
     pub fn new(id: &str, cfg: Config, ctx: &BuildContext) -> Result<Authentik, String> {
-        let up = Upstream::new(cfg.api_base(), cfg.token.clone(), &cfg.http)?;
+        let stats = RequestStats::registered(&ctx.metrics, id);
+        let up = Upstream::new(cfg.api_base(), cfg.token.clone(), &cfg.http, stats)?;
         if cfg.http.insecure_skip_verify {
             tracing::warn!(
                 integration = id,
@@ -84,6 +87,7 @@ impl Authentik {
             cfg,
             client: Client::new(up),
             storage: ctx.storage.clone(),
+            metrics: ctx.metrics.clone(),
             state: tokio::sync::Mutex::default(),
         })
     }
@@ -127,6 +131,7 @@ impl Authentik {
         match &events {
             Ok((stats, added)) => {
                 tracing::debug!(integration = %self.id, pages = stats.pages, new = stats.new_records, "events refreshed");
+                self.count_logins(added);
                 self.persist(added.clone(), now - horizon).await;
             }
             Err(e) => tracing::warn!(integration = %self.id, error = %e, "events refresh failed"),
@@ -174,6 +179,22 @@ impl Authentik {
                 ("security-alerts", alerts),
                 ("user-stats", user_stats),
             ],
+        }
+    }
+
+    fn count_logins(&self, added: &[records::LoginRecord]) {
+        let failures = added.iter().filter(|r| !r.success).count() as u64;
+        for (result, n) in [
+            ("success", added.len() as u64 - failures),
+            ("failure", failures),
+        ] {
+            self.metrics
+                .logins_seen
+                .get_or_create(&LoginLabels {
+                    integration: self.id.clone(),
+                    result: result.into(),
+                })
+                .inc_by(n);
         }
     }
 
