@@ -1,0 +1,1148 @@
+//! Scenario data model (users, groups, sessions, events) and the deterministic generators.
+//!
+//! Events are stored compactly (shared `Arc<str>`s, no JSON) and kept sorted by `created`
+//! ascending, so a million of them fit in ~110 MB and a page is rendered on demand.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use std::collections::BTreeSet;
+use std::net::IpAddr;
+use std::sync::Arc;
+
+/// pk of guardian's "AnonymousUser" row. It is never listed by `core/users/` (authentik
+/// excludes it) but shows up inside failed-login `user.authenticated_as`.
+pub const ANONYMOUS_USER_PK: i64 = 1;
+
+/// Token the standalone runner and the generators use unless told otherwise.
+pub const DEFAULT_TOKEN: &str = "lookout-fake-token-0123456789abcdef";
+
+/// Username of the service account that owns the API token in every generated scenario.
+pub const TOKEN_USERNAME: &str = "lookout-svc";
+
+pub const PERM_VIEW_EVENT: &str = "authentik_events.view_event";
+pub const PERM_VIEW_USER: &str = "authentik_core.view_user";
+pub const PERM_VIEW_GROUP: &str = "authentik_core.view_group";
+pub const PERM_VIEW_SESSION: &str = "authentik_core.view_authenticatedsession";
+pub const PERM_VIEW_REPUTATION: &str = "authentik_policies_reputation.view_reputation";
+
+/// The view permissions a dashboard role grants; generated scenarios grant all of them.
+pub const ALL_VIEW_PERMISSIONS: &[&str] = &[
+    PERM_VIEW_EVENT,
+    PERM_VIEW_USER,
+    PERM_VIEW_GROUP,
+    PERM_VIEW_SESSION,
+    PERM_VIEW_REPUTATION,
+];
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct User {
+    pub pk: i64,
+    pub uuid: String,
+    pub username: String,
+    pub name: String,
+    pub email: String,
+    pub is_active: bool,
+    pub is_superuser: bool,
+    /// `internal` | `external` | `service_account` | `internal_service_account`.
+    pub user_type: String,
+    pub path: String,
+    pub last_login: Option<DateTime<Utc>>,
+    pub date_joined: DateTime<Utc>,
+    pub password_change_date: DateTime<Utc>,
+    pub last_updated: DateTime<Utc>,
+}
+
+/// Membership lives only here (`users`), so a user's `groups` can never disagree with it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    pub uuid: String,
+    pub num_pk: i64,
+    pub name: String,
+    pub is_superuser: bool,
+    pub users: Vec<i64>,
+    pub notes: Option<String>,
+}
+
+/// ua-parser output as authentik stores it. `None` versions render as JSON null (which the
+/// official 2026.8.5 client rejects for the browser version, see API.md §3a).
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserAgent {
+    pub string: String,
+    pub device_family: String,
+    pub device_brand: Option<String>,
+    pub device_model: Option<String>,
+    pub os_family: String,
+    pub os_major: Option<String>,
+    pub os_minor: Option<String>,
+    pub browser_family: String,
+    pub browser_major: Option<String>,
+    pub browser_minor: Option<String>,
+    pub browser_patch: Option<String>,
+}
+
+/// GeoIP + ASN enrichment; present only for public IPs the (fake) MaxMind databases know.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GeoInfo {
+    pub continent: String,
+    pub country: String,
+    pub city: String,
+    pub lat: f64,
+    pub long: f64,
+    pub asn: Option<AsnInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AsnInfo {
+    pub asn: u32,
+    pub as_org: String,
+    pub network: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Session {
+    pub uuid: String,
+    /// pk of the owning user.
+    pub user: i64,
+    pub last_ip: IpAddr,
+    pub user_agent: UserAgent,
+    pub geo: Option<Arc<GeoInfo>>,
+    pub last_used: DateTime<Utc>,
+    pub expires: DateTime<Utc>,
+}
+
+/// One stored event. The JSON (`user`, `context`, `brand`, …) is derived when a page is served.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    /// Source of the event's UUID (`pk`); unique per scenario.
+    pub id: u64,
+    pub created: DateTime<Utc>,
+    pub action: Arc<str>,
+    /// For `login_failed` the attempted name (`context.username`); otherwise the acting user's
+    /// username; empty for system events.
+    pub username: Arc<str>,
+    /// The matched real user, if any. `None` on a failed login means "unknown user" and renders
+    /// the `authenticated_as` merge of API.md §4.
+    pub user_pk: Option<i64>,
+    /// `None` for events created outside a request (system tasks).
+    pub client_ip: Option<IpAddr>,
+    pub user_agent: Option<Arc<str>>,
+    pub geo: Option<Arc<GeoInfo>>,
+    /// Login via MFA / failure at the MFA validation stage (else password stage).
+    pub mfa: bool,
+}
+
+/// A live event for [`crate::fake::FakeAuthentik::add_event`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvent {
+    /// `"login"` | `"login_failed"` | any other action string.
+    pub action: String,
+    pub username: String,
+    pub ip: Option<String>,
+    pub at: DateTime<Utc>,
+    pub user_agent: Option<String>,
+    /// ISO country code; geo is attached only when this is set.
+    pub country: Option<String>,
+    pub city: Option<String>,
+}
+
+impl NewEvent {
+    pub fn login(username: &str, ip: &str, at: DateTime<Utc>) -> NewEvent {
+        NewEvent::new("login", username, ip, at)
+    }
+    pub fn login_failed(username: &str, ip: &str, at: DateTime<Utc>) -> NewEvent {
+        NewEvent::new("login_failed", username, ip, at)
+    }
+    pub fn new(action: &str, username: &str, ip: &str, at: DateTime<Utc>) -> NewEvent {
+        NewEvent {
+            action: action.to_string(),
+            username: username.to_string(),
+            ip: Some(ip.to_string()),
+            at,
+            user_agent: None,
+            country: None,
+            city: None,
+        }
+    }
+}
+
+/// Everything the fake serves. All fields are public so tests can reshape a scenario freely
+/// (through `FakeAuthentik::with_data`); keep `events` sorted by `created` (the server re-sorts
+/// after `with_data` if needed).
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub users: Vec<User>,
+    pub groups: Vec<Group>,
+    pub sessions: Vec<Session>,
+    /// Sorted by `created`, oldest first.
+    pub events: Vec<Event>,
+    /// `admin/version/` `version_current`.
+    pub version: String,
+    /// The one valid API token.
+    pub token: String,
+    /// pk of the token's user (must be in `users`).
+    pub token_user_pk: i64,
+    /// e.g. `Some("/authentik")`: everything is served under `/authentik/api/v3/`.
+    pub sub_path: Option<String>,
+    /// Granted to the token user (a superuser has all of them anyway).
+    pub permissions: BTreeSet<String>,
+    /// `false` = pre-2025 server: the `actions` query parameter is ignored entirely.
+    pub supports_actions_filter: bool,
+    /// `true` = 2023.x server: `tenant` instead of `brand`, no `autocomplete`, no `users` in me/.
+    pub legacy_tenant: bool,
+    /// `Some(100)` on 2026 (clamped silently); `None` before 2026 (unlimited).
+    pub max_page_size: Option<usize>,
+    pub default_page_size: usize,
+    pub brand_name: String,
+    pub brand_pk: String,
+    /// The clock used to generate the data; reputation and volume windows count from here.
+    pub now: DateTime<Utc>,
+    /// Next `Event::id` for live events.
+    pub next_event_id: u64,
+}
+
+/// The documented figures of [`Scenario::standard`]; "24h" means `created > now - 24h`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StandardFigures {
+    pub users_total: usize,
+    pub users_active: usize,
+    pub users_internal: usize,
+    pub users_service_account: usize,
+    pub users_external: usize,
+    pub groups_total: usize,
+    pub sessions_total: usize,
+    pub sessions_distinct_users: usize,
+    /// Sessions owned by the token user (what a token without the session permission sees).
+    pub sessions_of_token_user: usize,
+    pub logins_24h: usize,
+    pub failed_logins_24h: usize,
+    pub other_events_24h: usize,
+    pub logins_older: usize,
+    pub failed_logins_older: usize,
+    pub other_events_older: usize,
+    pub events_total: usize,
+    /// The brute-force burst: `burst_failures` failures from `burst_ip`, the first one
+    /// `burst_starts_secs_ago` before `now`, spread over `burst_span_secs`.
+    pub burst_ip: &'static str,
+    pub burst_failures: usize,
+    pub burst_usernames: [&'static str; 3],
+    pub burst_starts_secs_ago: i64,
+    pub burst_span_secs: i64,
+    /// Single failures from other IPs in the last 24 h (never more than 3 per IP per hour).
+    pub scattered_failures_24h: usize,
+    /// All events whose user or `context.username` is `alice` (the `username=alice` filter).
+    pub alice_events: usize,
+    /// `login_failed` events with `context.username == "alice"`.
+    pub alice_failed: usize,
+    pub token_username: &'static str,
+}
+
+pub const STANDARD: StandardFigures = StandardFigures {
+    users_total: 12,
+    users_active: 10,
+    users_internal: 10,
+    users_service_account: 1,
+    users_external: 1,
+    groups_total: 4,
+    sessions_total: 7,
+    sessions_distinct_users: 5,
+    sessions_of_token_user: 0,
+    logins_24h: 30,
+    failed_logins_24h: 15,
+    other_events_24h: 11,
+    logins_older: 10,
+    failed_logins_older: 5,
+    other_events_older: 3,
+    events_total: 74,
+    burst_ip: "198.51.100.23",
+    burst_failures: 8,
+    burst_usernames: ["admin", "root", "alice"],
+    burst_starts_secs_ago: 2 * 3600,
+    burst_span_secs: 210,
+    scattered_failures_24h: 7,
+    alice_events: 11,
+    alice_failed: 4,
+    token_username: TOKEN_USERNAME,
+};
+
+impl Scenario {
+    /// The standard figures (same as [`STANDARD`]).
+    pub fn figures() -> StandardFigures {
+        STANDARD
+    }
+
+    /// The token user.
+    pub fn token_user(&self) -> Option<&User> {
+        self.users.iter().find(|u| u.pk == self.token_user_pk)
+    }
+
+    pub fn token_user_mut(&mut self) -> Option<&mut User> {
+        let pk = self.token_user_pk;
+        self.users.iter_mut().find(|u| u.pk == pk)
+    }
+
+    pub fn user_by_username(&self, username: &str) -> Option<&User> {
+        self.users.iter().find(|u| u.username == username)
+    }
+
+    /// Does the token user hold `perm` (superusers hold everything)?
+    pub fn has_perm(&self, perm: &str) -> bool {
+        self.token_user().is_some_and(|u| u.is_superuser) || self.permissions.contains(perm)
+    }
+
+    /// Older-server preset: 2023.x shapes (`tenant`, no `autocomplete`, no `actions` filter,
+    /// page size 100 without a maximum).
+    pub fn into_legacy(mut self, version: &str) -> Scenario {
+        self.version = version.to_string();
+        self.legacy_tenant = true;
+        self.supports_actions_filter = false;
+        self.max_page_size = None;
+        self.default_page_size = 100;
+        self
+    }
+
+    /// Converts and appends a live event, keeping `events` sorted by `created`.
+    pub fn push_event(&mut self, ev: NewEvent) -> &Event {
+        let user_pk = self.user_by_username(&ev.username).map(|u| u.pk);
+        let client_ip = ev.ip.as_deref().and_then(|s| s.parse::<IpAddr>().ok());
+        let geo = match (&ev.country, client_ip) {
+            (Some(c), _) => Some(Arc::new(GeoInfo {
+                continent: continent_of(c).to_string(),
+                country: c.clone(),
+                city: ev.city.clone().unwrap_or_default(),
+                lat: 0.0,
+                long: 0.0,
+                asn: None,
+            })),
+            (None, Some(ip)) => geo_for(ip),
+            _ => None,
+        };
+        let id = self.next_event_id;
+        self.next_event_id += 1;
+        let event = Event {
+            id,
+            created: ev.at,
+            action: Arc::from(ev.action.as_str()),
+            username: Arc::from(ev.username.as_str()),
+            user_pk,
+            client_ip,
+            user_agent: ev.user_agent.as_deref().map(Arc::from),
+            geo,
+            mfa: false,
+        };
+        let pos = self.events.partition_point(|e| e.created <= event.created);
+        self.events.insert(pos, event);
+        &self.events[pos]
+    }
+
+    /// Re-establishes the sorted-by-`created` invariant (cheap when already sorted).
+    pub fn ensure_sorted(&mut self) {
+        if !self.events.is_sorted_by_key(|e| e.created) {
+            self.events.sort_by_key(|e| e.created);
+        }
+    }
+
+    fn base(now: DateTime<Utc>, users: Vec<User>) -> Scenario {
+        Scenario {
+            users,
+            groups: Vec::new(),
+            sessions: Vec::new(),
+            events: Vec::new(),
+            version: "2026.8.5".to_string(),
+            token: DEFAULT_TOKEN.to_string(),
+            token_user_pk: 3,
+            sub_path: None,
+            permissions: ALL_VIEW_PERMISSIONS.iter().map(|p| p.to_string()).collect(),
+            supports_actions_filter: true,
+            legacy_tenant: false,
+            max_page_size: Some(100),
+            default_page_size: 20,
+            brand_name: "Default brand".to_string(),
+            brand_pk: "6f1c2f3f0d4c4e58a1e1b6b0a9b2c3d4".to_string(),
+            now,
+            next_event_id: 1,
+        }
+    }
+
+    /// Empty install: only the token user, no groups, sessions or events.
+    pub fn empty(now: DateTime<Utc>) -> Scenario {
+        let token_user = mk_user(
+            3,
+            TOKEN_USERNAME,
+            "Lookout service account",
+            "",
+            "service_account",
+            now,
+        );
+        Scenario::base(now, vec![token_user])
+    }
+
+    /// Deterministic data with the figures in [`STANDARD`], relative to `now`.
+    pub fn standard(now: DateTime<Utc>) -> Scenario {
+        let mut s = Scenario::base(now, standard_users(now));
+        s.groups = standard_groups(&s.users);
+        s.sessions = standard_sessions(now);
+        s.events = standard_events(now, &s.users);
+        s.next_event_id = s.events.len() as u64 + 1;
+        s
+    }
+
+    /// `n` events over the last `span` (≈70% login, 22% login_failed, 8% other), plus the
+    /// standard users, groups and sessions. Linear time, no sorting: timestamps are generated in
+    /// order.
+    pub fn big(now: DateTime<Utc>, n: usize, span: Duration, seed: u64) -> Scenario {
+        let mut s = Scenario::base(now, standard_users(now));
+        s.groups = standard_groups(&s.users);
+        s.sessions = standard_sessions(now);
+        let mut rng = SplitMix64(seed ^ 0x5eed_1234_abcd_0001);
+
+        let login: Arc<str> = Arc::from("login");
+        let failed: Arc<str> = Arc::from("login_failed");
+        let others: Vec<Arc<str>> = ["logout", "model_updated", "secret_view", "user_write"]
+            .iter()
+            .map(|a| Arc::from(*a))
+            .collect();
+        let system: Arc<str> = Arc::from("system_task_execution");
+        let known: Vec<(Arc<str>, i64)> = s
+            .users
+            .iter()
+            .filter(|u| u.is_active && u.user_type == "internal")
+            .map(|u| (Arc::from(u.username.as_str()), u.pk))
+            .collect();
+        let unknown: Vec<Arc<str>> = ["admin", "root", "test", "oracle", "guest", "ubuntu"]
+            .iter()
+            .map(|u| Arc::from(*u))
+            .collect();
+        let ips: Vec<(IpAddr, Option<Arc<GeoInfo>>)> = (0..256u64)
+            .map(|i| {
+                let r = SplitMix64(seed.wrapping_add(i)).next_u64();
+                let ip: IpAddr = match i % 5 {
+                    0 => format!("203.0.113.{}", r % 254 + 1),
+                    1 => format!("198.51.100.{}", r % 254 + 1),
+                    2 => format!("192.0.2.{}", r % 254 + 1),
+                    3 => format!("10.{}.{}.{}", r % 250, (r >> 8) % 250, (r >> 16) % 250 + 1),
+                    _ => format!("2001:db8:85a3::{:x}", r & 0xffff),
+                }
+                .parse()
+                .expect("generated ip");
+                (ip, geo_for(ip))
+            })
+            .collect();
+        let uas: Vec<Arc<str>> = BROWSER_UAS.iter().map(|u| Arc::from(*u)).collect();
+        let bot_ua: Arc<str> = Arc::from("python-requests/2.31.0");
+
+        let start = now - span;
+        let span_us = span.num_microseconds().unwrap_or(i64::MAX).max(1) as u128;
+        let mut events = Vec::with_capacity(n);
+        for i in 0..n {
+            // Strictly increasing position in [0, span): i/n of the way plus jitter < 1/n.
+            let lo = span_us * i as u128 / n as u128;
+            let hi = span_us * (i as u128 + 1) / n as u128;
+            let off = lo + (rng.next_u64() as u128) % (hi - lo).max(1);
+            let created = start + Duration::microseconds(off as i64);
+            let roll = rng.next_u64() % 100;
+            let (ip, geo) = ips[(rng.next_u64() % ips.len() as u64) as usize].clone();
+            let ev = if roll < 70 {
+                let (name, pk) = known[(rng.next_u64() % known.len() as u64) as usize].clone();
+                Event {
+                    id: i as u64 + 1,
+                    created,
+                    action: login.clone(),
+                    username: name,
+                    user_pk: Some(pk),
+                    client_ip: Some(ip),
+                    user_agent: Some(uas[i % uas.len()].clone()),
+                    geo,
+                    mfa: roll % 3 == 0,
+                }
+            } else if roll < 92 {
+                let (name, pk) = if roll < 80 {
+                    let (n, p) = known[(rng.next_u64() % known.len() as u64) as usize].clone();
+                    (n, Some(p))
+                } else {
+                    (
+                        unknown[(rng.next_u64() % unknown.len() as u64) as usize].clone(),
+                        None,
+                    )
+                };
+                Event {
+                    id: i as u64 + 1,
+                    created,
+                    action: failed.clone(),
+                    username: name,
+                    user_pk: pk,
+                    client_ip: Some(ip),
+                    user_agent: Some(if pk.is_none() {
+                        bot_ua.clone()
+                    } else {
+                        uas[i % uas.len()].clone()
+                    }),
+                    geo,
+                    mfa: false,
+                }
+            } else if roll < 98 {
+                let (name, pk) = known[(rng.next_u64() % known.len() as u64) as usize].clone();
+                Event {
+                    id: i as u64 + 1,
+                    created,
+                    action: others[(roll % 4) as usize].clone(),
+                    username: name,
+                    user_pk: Some(pk),
+                    client_ip: Some(ip),
+                    user_agent: Some(uas[i % uas.len()].clone()),
+                    geo,
+                    mfa: false,
+                }
+            } else {
+                Event {
+                    id: i as u64 + 1,
+                    created,
+                    action: system.clone(),
+                    username: Arc::from(""),
+                    user_pk: None,
+                    client_ip: None,
+                    user_agent: None,
+                    geo: None,
+                    mfa: false,
+                }
+            };
+            events.push(ev);
+        }
+        s.events = events;
+        s.next_event_id = n as u64 + 1;
+        s
+    }
+}
+
+/// Small, fast, stable PRNG (the generators must not change with the `rand` version).
+#[derive(Debug, Clone)]
+pub struct SplitMix64(pub u64);
+
+impl SplitMix64 {
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        mix64(self.0)
+    }
+}
+
+pub(crate) fn mix64(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// A v4-looking UUID derived from `seed` (bijective in the high half, hence unique per seed).
+pub fn uuid_from(seed: u64) -> String {
+    let hi = mix64(seed);
+    let lo = mix64(seed ^ 0xA5A5_A5A5_5A5A_5A5A);
+    let hi = (hi & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000;
+    let lo = (lo & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000;
+    format!(
+        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+        hi >> 32,
+        (hi >> 16) & 0xFFFF,
+        hi & 0xFFFF,
+        lo >> 48,
+        lo & 0xFFFF_FFFF_FFFF
+    )
+}
+
+/// 32 hex chars derived from `seed` (request ids, stage pks).
+pub fn hex32(seed: u64) -> String {
+    format!("{:016x}{:016x}", mix64(seed ^ 0x1111), mix64(seed ^ 0x2222))
+}
+
+const BROWSER_UAS: &[&str] = &[
+    "Mozilla/5.0 (X11; Linux x86_64; rv:131.0) Gecko/20100101 Firefox/131.0",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/129.0.0.0 Safari/537.36",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.6 Mobile/15E148 Safari/604.1",
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Safari/605.1.15",
+];
+
+/// Fake GeoIP/ASN database over the documentation ranges. Private addresses and a few public
+/// ones (e.g. 203.0.113.99) are "not found", like a real MaxMind lookup.
+pub fn geo_for(ip: IpAddr) -> Option<Arc<GeoInfo>> {
+    let s = ip.to_string();
+    let (continent, country, city, lat, long, asn, org, net) = if s == "203.0.113.99" {
+        return None;
+    } else if s.starts_with("203.0.113.") {
+        (
+            "EU",
+            "DE",
+            "Berlin",
+            52.5196,
+            13.4069,
+            3320,
+            "Deutsche Telekom AG",
+            "203.0.113.0/24",
+        )
+    } else if s.starts_with("198.51.100.") {
+        let last: u32 = s.rsplit('.').next()?.parse().ok()?;
+        if last < 64 {
+            (
+                "EU",
+                "NL",
+                "Amsterdam",
+                52.3759,
+                4.8975,
+                64500,
+                "Example Hosting B.V.",
+                "198.51.100.0/26",
+            )
+        } else {
+            (
+                "SA",
+                "BR",
+                "São Paulo",
+                -23.5475,
+                -46.6361,
+                64503,
+                "Exemplo Telecom Ltda",
+                "198.51.100.64/26",
+            )
+        }
+    } else if s.starts_with("192.0.2.") {
+        (
+            "NA",
+            "US",
+            "Ashburn",
+            39.0438,
+            -77.4874,
+            64501,
+            "Example Cloud Inc.",
+            "192.0.2.0/24",
+        )
+    } else if s.starts_with("2001:db8:85a3:") {
+        (
+            "EU",
+            "FR",
+            "Paris",
+            48.8534,
+            2.3488,
+            64502,
+            "Exemple Télécom SA",
+            "2001:db8:85a3::/48",
+        )
+    } else if s.starts_with("2001:db8:") {
+        (
+            "AS",
+            "JP",
+            "Tokyo",
+            35.6895,
+            139.6917,
+            64504,
+            "Example Mobile K.K.",
+            "2001:db8::/32",
+        )
+    } else {
+        return None;
+    };
+    Some(Arc::new(GeoInfo {
+        continent: continent.into(),
+        country: country.into(),
+        city: city.into(),
+        lat,
+        long,
+        asn: Some(AsnInfo {
+            asn,
+            as_org: org.into(),
+            network: net.into(),
+        }),
+    }))
+}
+
+fn continent_of(country: &str) -> &'static str {
+    match country {
+        "US" | "CA" | "MX" => "NA",
+        "BR" | "AR" | "CL" => "SA",
+        "CN" | "JP" | "IN" | "KR" | "SG" | "VN" => "AS",
+        "AU" | "NZ" => "OC",
+        "NG" | "ZA" | "EG" | "KE" => "AF",
+        _ => "EU",
+    }
+}
+
+fn mk_user(
+    pk: i64,
+    username: &str,
+    name: &str,
+    email: &str,
+    user_type: &str,
+    now: DateTime<Utc>,
+) -> User {
+    let joined = Utc.with_ymd_and_hms(2024, 3, 2, 10, 11, 12).unwrap() + Duration::days(pk * 9);
+    User {
+        pk,
+        uuid: uuid_from(pk as u64 ^ 0xC0FFEE),
+        username: username.to_string(),
+        name: name.to_string(),
+        email: email.to_string(),
+        is_active: true,
+        is_superuser: false,
+        user_type: user_type.to_string(),
+        path: if user_type.contains("service_account") {
+            "goauthentik.io/service-accounts".into()
+        } else {
+            "users".into()
+        },
+        last_login: None,
+        date_joined: joined,
+        password_change_date: joined,
+        last_updated: now - Duration::hours(pk),
+    }
+}
+
+fn standard_users(now: DateTime<Utc>) -> Vec<User> {
+    let spec: [(i64, &str, &str, &str); 12] = [
+        (2, "akadmin", "authentik Default Admin", "internal"),
+        (
+            3,
+            TOKEN_USERNAME,
+            "Lookout service account",
+            "service_account",
+        ),
+        (4, "alice", "Alice Example", "internal"),
+        (5, "bob", "Bob Example", "internal"),
+        (6, "carol", "Carol Example", "internal"),
+        (7, "dave", "Dave Example", "internal"),
+        (8, "erin", "Erin Example", "internal"),
+        (9, "frank", "Frank Example", "internal"),
+        (10, "grace", "Grace Example", "internal"),
+        (11, "heidi", "Heidi Example", "internal"),
+        (12, "mallory", "Mallory Former", "internal"),
+        (13, "old-contractor", "Old Contractor", "external"),
+    ];
+    spec.iter()
+        .map(|(pk, username, name, ty)| {
+            let email = if *ty == "service_account" {
+                String::new()
+            } else {
+                format!("{username}@example.com")
+            };
+            let mut u = mk_user(*pk, username, name, &email, ty, now);
+            u.is_superuser = *username == "akadmin";
+            u.is_active = !matches!(*username, "mallory" | "old-contractor");
+            if *ty == "internal" && u.is_active {
+                u.last_login = Some(now - Duration::minutes(*pk * 37));
+            }
+            u
+        })
+        .collect()
+}
+
+fn standard_groups(users: &[User]) -> Vec<Group> {
+    let pk = |name: &str| users.iter().find(|u| u.username == name).map(|u| u.pk);
+    let members = |names: &[&str]| names.iter().filter_map(|n| pk(n)).collect::<Vec<_>>();
+    vec![
+        Group {
+            uuid: uuid_from(0x6001),
+            num_pk: 1983,
+            name: "authentik Admins".into(),
+            is_superuser: true,
+            users: members(&["akadmin"]),
+            notes: None,
+        },
+        Group {
+            uuid: uuid_from(0x6002),
+            num_pk: 40211,
+            name: "security-auditors".into(),
+            is_superuser: false,
+            users: members(&[TOKEN_USERNAME, "alice"]),
+            notes: Some("read-only access to events".into()),
+        },
+        Group {
+            uuid: uuid_from(0x6003),
+            num_pk: 40212,
+            name: "engineering".into(),
+            is_superuser: false,
+            users: members(&["alice", "bob", "carol", "dave"]),
+            notes: None,
+        },
+        Group {
+            uuid: uuid_from(0x6004),
+            num_pk: 40213,
+            name: "contractors".into(),
+            is_superuser: false,
+            users: members(&["old-contractor"]),
+            notes: None,
+        },
+    ]
+}
+
+/// Parsed UA table: (string, device (family, brand, model), os (family, major, minor),
+/// browser (family, major, minor, patch)). All browser versions are set so the official
+/// client's strict schema accepts the default sessions.
+#[allow(clippy::type_complexity)]
+const UA_TABLE: &[(&str, (&str, Option<&str>, Option<&str>), (&str, Option<&str>, Option<&str>), (&str, &str, &str, &str))] = &[
+    (BROWSER_UAS[0], ("Other", None, None), ("Linux", None, None), ("Firefox", "131", "0", "0")),
+    (BROWSER_UAS[1], ("Other", None, None), ("Windows", Some("10"), None), ("Chrome", "129", "0", "0")),
+    (BROWSER_UAS[2], ("iPhone", Some("Apple"), Some("iPhone")), ("iOS", Some("18"), Some("6")), ("Mobile Safari", "18", "6", "0")),
+    (BROWSER_UAS[3], ("Mac", Some("Apple"), Some("Mac")), ("Mac OS X", Some("14"), Some("6")), ("Safari", "18", "0", "0")),
+    (
+        "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/129.0.6668.100 Mobile Safari/537.36",
+        ("Pixel 8", Some("Google"), Some("Pixel 8")),
+        ("Android", Some("14"), None),
+        ("Chrome Mobile", "129", "0", "6668"),
+    ),
+];
+
+/// A parsed user agent from the built-in table (`idx` wraps around).
+pub fn parsed_user_agent(idx: usize) -> UserAgent {
+    let (s, d, o, b) = UA_TABLE[idx % UA_TABLE.len()];
+    let own = |x: Option<&str>| x.map(str::to_string);
+    UserAgent {
+        string: s.into(),
+        device_family: d.0.into(),
+        device_brand: own(d.1),
+        device_model: own(d.2),
+        os_family: o.0.into(),
+        os_major: own(o.1),
+        os_minor: own(o.2),
+        browser_family: b.0.into(),
+        browser_major: Some(b.1.into()),
+        browser_minor: Some(b.2.into()),
+        browser_patch: Some(b.3.into()),
+    }
+}
+
+/// ua-parser's answer for an agent it does not know (nulls the official client rejects).
+pub fn unparsed_user_agent(s: &str) -> UserAgent {
+    UserAgent {
+        string: s.into(),
+        device_family: "Other".into(),
+        device_brand: None,
+        device_model: None,
+        os_family: "Other".into(),
+        os_major: None,
+        os_minor: None,
+        browser_family: "Other".into(),
+        browser_major: None,
+        browser_minor: None,
+        browser_patch: None,
+    }
+}
+
+fn standard_sessions(now: DateTime<Utc>) -> Vec<Session> {
+    // (user pk, ip, ua index, minutes since last use)
+    let spec: [(i64, &str, usize, i64); 7] = [
+        (4, "203.0.113.17", 0, 3),
+        (4, "10.20.30.41", 2, 95),
+        (5, "203.0.113.44", 1, 50),
+        (5, "2001:db8:85a3::8a2e:370:7334", 4, 140),
+        (6, "10.20.30.40", 3, 190),
+        (7, "192.0.2.10", 1, 240),
+        (2, "10.0.0.2", 0, 330),
+    ];
+    spec.iter()
+        .enumerate()
+        .map(|(i, (user, ip, ua, mins))| {
+            let ip: IpAddr = ip.parse().expect("session ip");
+            let last_used =
+                now - Duration::minutes(*mins) - Duration::microseconds(i as i64 * 120_003);
+            Session {
+                uuid: uuid_from(0x5E55_0000 + i as u64),
+                user: *user,
+                last_ip: ip,
+                user_agent: parsed_user_agent(*ua),
+                geo: geo_for(ip),
+                last_used,
+                expires: last_used + Duration::hours(24),
+            }
+        })
+        .collect()
+}
+
+fn standard_events(now: DateTime<Utc>, users: &[User]) -> Vec<Event> {
+    let pk_of = |name: &str| users.iter().find(|u| u.username == name).map(|u| u.pk);
+    let mut evs: Vec<Event> = Vec::new();
+    let mut push = |action: &str,
+                    username: &str,
+                    ip: Option<&str>,
+                    ago: Duration,
+                    ua: Option<&str>,
+                    mfa: bool| {
+        let id = evs.len() as u64 + 1;
+        let ip: Option<IpAddr> = ip.map(|s| s.parse().expect("scenario ip"));
+        // Deterministic sub-second part so timestamps look real (microsecond precision).
+        let micros = (mix64(id) % 1_000_000) as i64;
+        evs.push(Event {
+            id,
+            created: now - ago - Duration::microseconds(micros),
+            action: Arc::from(action),
+            username: Arc::from(username),
+            user_pk: pk_of(username).filter(|_| !username.is_empty()),
+            client_ip: ip,
+            user_agent: ua.map(Arc::from),
+            geo: ip.and_then(geo_for),
+            mfa,
+        });
+    };
+    let home = |u: &str| match u {
+        "alice" => ("203.0.113.17", BROWSER_UAS[0]),
+        "bob" => ("203.0.113.44", BROWSER_UAS[1]),
+        "carol" => ("10.20.30.40", BROWSER_UAS[3]),
+        "dave" => ("192.0.2.10", BROWSER_UAS[1]),
+        "erin" => ("2001:db8:85a3::8a2e:370:7334", BROWSER_UAS[2]),
+        _ => ("10.0.0.2", BROWSER_UAS[0]),
+    };
+    let m = Duration::minutes;
+    let h = Duration::hours;
+
+    // 30 logins in the last 24 h, cycling six users (5 each), every 47 minutes.
+    let loginers = ["alice", "bob", "carol", "dave", "erin", "akadmin"];
+    for i in 0..30 {
+        let u = loginers[i % loginers.len()];
+        let (ip, ua) = home(u);
+        push(
+            "login",
+            u,
+            Some(ip),
+            m(3 + 47 * i as i64),
+            Some(ua),
+            i % 4 == 1,
+        );
+    }
+    // 10 older logins (alice/bob/carol/dave twice, erin/akadmin once).
+    for i in 0..10 {
+        let u = loginers[i % loginers.len()];
+        let (ip, ua) = home(u);
+        push("login", u, Some(ip), h(25 + 11 * i as i64), Some(ua), false);
+    }
+    // The brute-force burst: 8 failures, 30 s apart, starting 2 h ago.
+    let burst_names = ["admin", "root", "alice"];
+    for k in 0..8 {
+        let ago = h(2) - Duration::seconds(30 * k as i64);
+        push(
+            "login_failed",
+            burst_names[k % 3],
+            Some(STANDARD.burst_ip),
+            ago,
+            Some("python-requests/2.31.0"),
+            false,
+        );
+    }
+    // 7 scattered failures (at most 2 per IP per hour).
+    let scattered: [(&str, &str, Duration, bool); 7] = [
+        ("bob", "203.0.113.44", m(30), true),
+        ("bob", "203.0.113.44", m(38), false),
+        ("carol", "192.0.2.77", h(5), false),
+        ("erin", "2001:db8:85a3::8a2e:370:7334", h(9), false),
+        ("dave", "10.0.5.12", h(13), false),
+        ("guest", "203.0.113.99", h(17), false),
+        ("alice", "192.0.2.150", h(21), false),
+    ];
+    for (u, ip, ago, mfa) in scattered {
+        push("login_failed", u, Some(ip), ago, Some(BROWSER_UAS[1]), mfa);
+    }
+    // 5 older failures.
+    let older: [(&str, &str, i64); 5] = [
+        ("bob", "203.0.113.44", 26),
+        ("carol", "192.0.2.77", 30),
+        ("root", "198.51.100.99", 48),
+        ("alice", "192.0.2.150", 72),
+        ("guest", "203.0.113.99", 120),
+    ];
+    for (u, ip, hours) in older {
+        push(
+            "login_failed",
+            u,
+            Some(ip),
+            h(hours),
+            Some("curl/8.5.0"),
+            false,
+        );
+    }
+    // 11 unrelated events in the last 24 h, 3 older; none contains "login".
+    let logouts = ["bob", "carol", "dave", "erin", "akadmin"];
+    for (i, u) in logouts.iter().enumerate() {
+        let (ip, ua) = home(u);
+        push(
+            "logout",
+            u,
+            Some(ip),
+            h(4 * i as i64) + m(10),
+            Some(ua),
+            false,
+        );
+    }
+    for ago in [h(1), h(6), h(11)] {
+        push(
+            "model_updated",
+            "akadmin",
+            Some("10.0.0.2"),
+            ago,
+            Some(BROWSER_UAS[0]),
+            false,
+        );
+    }
+    push(
+        "secret_view",
+        "akadmin",
+        Some("10.0.0.2"),
+        h(7),
+        Some(BROWSER_UAS[0]),
+        false,
+    );
+    push("system_task_execution", "", None, h(12), None, false);
+    push("system_task_execution", "", None, h(23), None, false);
+    push(
+        "logout",
+        "bob",
+        Some("203.0.113.44"),
+        h(27),
+        Some(BROWSER_UAS[1]),
+        false,
+    );
+    push(
+        "logout",
+        "carol",
+        Some("10.20.30.40"),
+        h(50),
+        Some(BROWSER_UAS[3]),
+        false,
+    );
+    push(
+        "model_created",
+        "akadmin",
+        Some("10.0.0.2"),
+        h(60),
+        Some(BROWSER_UAS[0]),
+        false,
+    );
+
+    evs.sort_by_key(|e| e.created);
+    evs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 9, 14, 10, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn standard_scenario_matches_documented_figures() {
+        let s = Scenario::standard(now());
+        let f = STANDARD;
+        let cutoff = now() - Duration::hours(24);
+        let count = |pred: &dyn Fn(&Event) -> bool| s.events.iter().filter(|e| pred(e)).count();
+        assert_eq!(s.users.len(), f.users_total);
+        assert_eq!(
+            s.users.iter().filter(|u| u.is_active).count(),
+            f.users_active
+        );
+        let by_type = |t: &str| s.users.iter().filter(|u| u.user_type == t).count();
+        assert_eq!(by_type("internal"), f.users_internal);
+        assert_eq!(by_type("service_account"), f.users_service_account);
+        assert_eq!(by_type("external"), f.users_external);
+        assert_eq!(s.groups.len(), f.groups_total);
+        assert_eq!(s.sessions.len(), f.sessions_total);
+        let distinct: BTreeSet<i64> = s.sessions.iter().map(|x| x.user).collect();
+        assert_eq!(distinct.len(), f.sessions_distinct_users);
+        assert_eq!(
+            s.sessions
+                .iter()
+                .filter(|x| x.user == s.token_user_pk)
+                .count(),
+            f.sessions_of_token_user
+        );
+        let recent = |e: &Event| e.created > cutoff;
+        let is = |e: &Event, a: &str| &*e.action == a;
+        assert_eq!(count(&|e| recent(e) && is(e, "login")), f.logins_24h);
+        assert_eq!(
+            count(&|e| recent(e) && is(e, "login_failed")),
+            f.failed_logins_24h
+        );
+        assert_eq!(
+            count(&|e| recent(e) && !e.action.contains("login")),
+            f.other_events_24h
+        );
+        assert_eq!(count(&|e| !recent(e) && is(e, "login")), f.logins_older);
+        assert_eq!(
+            count(&|e| !recent(e) && is(e, "login_failed")),
+            f.failed_logins_older
+        );
+        assert_eq!(
+            count(&|e| !recent(e) && !e.action.contains("login")),
+            f.other_events_older
+        );
+        assert_eq!(s.events.len(), f.events_total);
+        assert_eq!(count(&|e| &*e.username == "alice"), f.alice_events);
+        assert_eq!(
+            count(&|e| &*e.username == "alice" && is(e, "login_failed")),
+            f.alice_failed
+        );
+        let burst: Vec<&Event> = s
+            .events
+            .iter()
+            .filter(|e| e.client_ip.map(|i| i.to_string()).as_deref() == Some(f.burst_ip))
+            .collect();
+        assert_eq!(burst.len(), f.burst_failures);
+        let span = burst.last().unwrap().created - burst[0].created;
+        assert!(span <= Duration::seconds(f.burst_span_secs + 1) && span < Duration::minutes(4));
+        let start_ago = now() - burst[0].created;
+        assert!(
+            (start_ago - Duration::seconds(f.burst_starts_secs_ago))
+                .num_seconds()
+                .abs()
+                <= 1
+        );
+    }
+
+    #[test]
+    fn standard_scattered_failures_never_exceed_three_per_ip_per_hour() {
+        let s = Scenario::standard(now());
+        let fails: Vec<&Event> = s
+            .events
+            .iter()
+            .filter(|e| &*e.action == "login_failed")
+            .filter(|e| e.client_ip.map(|i| i.to_string()).as_deref() != Some(STANDARD.burst_ip))
+            .collect();
+        for e in &fails {
+            let n = fails
+                .iter()
+                .filter(|o| o.client_ip == e.client_ip)
+                .filter(|o| (o.created - e.created).num_seconds().abs() < 3600)
+                .count();
+            assert!(n <= 3, "{:?} has {n} failures within an hour", e.client_ip);
+        }
+    }
+
+    #[test]
+    fn standard_events_are_sorted_and_ids_unique() {
+        let s = Scenario::standard(now());
+        assert!(s.events.is_sorted_by_key(|e| e.created));
+        let ids: BTreeSet<u64> = s.events.iter().map(|e| e.id).collect();
+        assert_eq!(ids.len(), s.events.len());
+    }
+
+    #[test]
+    fn big_scenario_generates_sorted_events_in_span() {
+        let s = Scenario::big(now(), 10_000, Duration::days(30), 7);
+        assert_eq!(s.events.len(), 10_000);
+        assert!(s.events.windows(2).all(|w| w[0].created < w[1].created));
+        assert!(s.events[0].created >= now() - Duration::days(30));
+        assert!(s.events.last().unwrap().created < now());
+        let again = Scenario::big(now(), 10_000, Duration::days(30), 7);
+        assert_eq!(s.events, again.events, "same seed, same data");
+    }
+
+    #[test]
+    fn push_event_keeps_order_and_resolves_known_users() {
+        let mut s = Scenario::standard(now());
+        let early = now() - Duration::days(30);
+        s.push_event(NewEvent::login_failed("alice", "198.51.100.7", early));
+        assert_eq!(s.events[0].user_pk, Some(4));
+        s.push_event(NewEvent::login_failed("nobody", "198.51.100.7", now()));
+        assert_eq!(s.events.last().unwrap().user_pk, None);
+        assert!(s.events.is_sorted_by_key(|e| e.created));
+    }
+
+    #[test]
+    fn uuids_are_hyphenated_v4_and_distinct() {
+        let a = uuid_from(1);
+        assert_eq!(a.len(), 36);
+        assert_eq!(&a[14..15], "4");
+        assert_ne!(a, uuid_from(2));
+    }
+}
