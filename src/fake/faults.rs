@@ -123,28 +123,6 @@ pub fn truncated(body: &str) -> String {
     body[..cut].to_string()
 }
 
-/// Paginated body → empty results that still claim a next page.
-pub fn empty_page_claims_next(mut v: Value) -> Value {
-    if let Value::Object(m) = &mut v {
-        if let Some(Value::Object(p)) = m.get_mut("pagination") {
-            let current = p.get("current").and_then(Value::as_u64).unwrap_or(1);
-            p.insert("next".into(), (current + 1).into());
-            p.insert("previous".into(), current.saturating_sub(1).into());
-            p.insert("total_pages".into(), (current + 1).into());
-            let count = p
-                .get("count")
-                .and_then(Value::as_u64)
-                .unwrap_or(0)
-                .max(current * 20 + 1);
-            p.insert("count".into(), count.into());
-            p.insert("start_index".into(), 0.into());
-            p.insert("end_index".into(), 0.into());
-            m.insert("results".into(), Value::Array(vec![]));
-        }
-    }
-    v
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,14 +157,5 @@ mod tests {
         assert!(serde_json::from_str::<Value>(&malformed(body)).is_err());
         assert!(serde_json::from_str::<Value>(&truncated(body)).is_err());
         assert!(serde_json::from_str::<Value>(&malformed("{}")).is_err());
-    }
-
-    #[test]
-    fn empty_page_claims_a_next_page() {
-        let v = empty_page_claims_next(
-            json!({"pagination": {"current": 4, "count": 1}, "results": [1]}),
-        );
-        assert_eq!(v["pagination"]["next"], json!(5));
-        assert_eq!(v["results"], json!([]));
     }
 }

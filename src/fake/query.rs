@@ -197,16 +197,44 @@ impl EventFilter {
     }
 
     pub fn matches(&self, e: &Event) -> bool {
+        self.action_ok(&e.action) && self.rest_ok(e)
+    }
+
+    fn action_ok(&self, action: &str) -> bool {
         if let Some(needle) = &self.action_contains {
-            if !contains_ignore_ascii_case(&e.action, needle) {
+            if !contains_ignore_ascii_case(action, needle) {
                 return false;
             }
         }
         if let Some(actions) = &self.actions {
-            if !actions.iter().any(|a| **a == *e.action) {
+            if !actions.iter().any(|a| a == action) {
                 return false;
             }
         }
+        true
+    }
+
+    /// Like [`EventFilter::matches`], memoising the action test per shared `Arc<str>` (events
+    /// share a handful of action strings), which keeps million-row scans cheap.
+    fn matches_memo(&self, e: &Event, memo: &mut Vec<(*const u8, bool)>) -> bool {
+        if self.action_contains.is_none() && self.actions.is_none() {
+            return self.rest_ok(e);
+        }
+        let key = e.action.as_ptr();
+        let ok = match memo.iter().find(|(k, _)| *k == key) {
+            Some((_, ok)) => *ok,
+            None => {
+                let ok = self.action_ok(&e.action);
+                if memo.len() < 64 {
+                    memo.push((key, ok));
+                }
+                ok
+            }
+        };
+        ok && self.rest_ok(e)
+    }
+
+    fn rest_ok(&self, e: &Event) -> bool {
         if let Some(u) = &self.username {
             // `username` holds user.username for logins and context.username for failures.
             if *e.username != **u {
@@ -263,14 +291,16 @@ pub fn select_events<'a>(
         }
         PageSel::Last => {
             let mut count = 0;
-            ordered(&mut |e| count += usize::from(filter.matches(e)));
+            let mut memo = Vec::new();
+            ordered(&mut |e| count += usize::from(filter.matches_memo(e, &mut memo)));
             paginate(count, page, page_size)?.1
         }
     };
     let mut count = 0usize;
     let mut items = Vec::new();
+    let mut memo = Vec::new();
     ordered(&mut |e| {
-        if filter.matches(e) {
+        if filter.matches_memo(e, &mut memo) {
             if wanted.contains(&count) {
                 items.push(e);
             }

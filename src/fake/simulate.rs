@@ -27,7 +27,7 @@ pub struct SimulationOptions {
 impl Default for SimulationOptions {
     fn default() -> Self {
         SimulationOptions {
-            seed: 0x10c0_0c7,
+            seed: 0x010c_00c7,
             login_every: std::time::Duration::from_secs(4),
             failure_every: std::time::Duration::from_secs(40),
             first_attack_after: std::time::Duration::from_secs(75),
@@ -301,7 +301,7 @@ pub(crate) fn spawn(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fake::scenario::Scenario;
+    use crate::fake::scenario::{self, Scenario};
     use std::sync::{Mutex, RwLock};
 
     fn shared() -> Shared {
@@ -357,7 +357,7 @@ mod tests {
             .count();
         assert!((8..=15).contains(&from_ip), "burst size {from_ip}");
         assert!(sim.attacks >= 2, "more attacks follow");
-        assert!(s.events.is_sorted_by_key(|e| e.created));
+        assert!(scenario::events_sorted(&s.events));
         assert!((3..=20).contains(&s.sessions.len()));
     }
 
