@@ -17,6 +17,7 @@
 
 pub mod cli;
 pub mod faults;
+pub mod generate;
 pub mod query;
 pub mod render;
 pub mod scenario;
