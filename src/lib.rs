@@ -18,6 +18,7 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod detector;
 pub mod fake;
 pub mod integrations;
