@@ -96,7 +96,7 @@ impl Scenario {
                     client_ip: Some(ip),
                     user_agent: Some(uas[i % uas.len()].clone()),
                     geo,
-                    mfa: roll % 3 == 0,
+                    mfa: roll.is_multiple_of(3),
                 }
             } else if roll < 92 {
                 let (name, pk) = if roll < 80 {

@@ -431,10 +431,10 @@ fn users(s: &Scenario, q: &[(String, String)]) -> Answer {
     let mut rows: Vec<&scenario::User> = s
         .users
         .iter()
-        .filter(|u| is_active.map_or(true, |a| u.is_active == a))
-        .filter(|u| is_superuser.map_or(true, |a| u.is_superuser == a))
+        .filter(|u| is_active.is_none_or(|a| u.is_active == a))
+        .filter(|u| is_superuser.is_none_or(|a| u.is_superuser == a))
         .filter(|u| types.is_empty() || types.contains(&u.user_type.as_str()))
-        .filter(|u| username.map_or(true, |n| u.username == n))
+        .filter(|u| username.is_none_or(|n| u.username == n))
         .collect();
     match get(q, "ordering") {
         Some("pk") => rows.sort_by_key(|u| u.pk),
@@ -460,7 +460,7 @@ fn groups(s: &Scenario, q: &[(String, String)]) -> Answer {
     let mut rows: Vec<&scenario::Group> = s
         .groups
         .iter()
-        .filter(|g| name.map_or(true, |n| g.name == n))
+        .filter(|g| name.is_none_or(|n| g.name == n))
         .collect();
     rows.sort_by(|a, b| a.name.cmp(&b.name));
     page_of(
@@ -485,7 +485,7 @@ fn sessions(s: &Scenario, q: &[(String, String)]) -> Answer {
         .sessions
         .iter()
         .filter(|x| !own_only || x.user == s.token_user_pk)
-        .filter(|x| by_username.map_or(true, |n| names.get(&x.user) == Some(&n)))
+        .filter(|x| by_username.is_none_or(|n| names.get(&x.user) == Some(&n)))
         .collect();
     rows.sort_by(|a, b| {
         names
@@ -579,7 +579,7 @@ fn reputation(s: &Scenario, q: &[(String, String)]) -> Answer {
         .into_iter()
         .map(|((u, ip), (score, last))| (u, ip, score, last))
         .filter(|(u, ip, _, _)| {
-            identifier.map_or(true, |i| i == *u) && ip_filter.map_or(true, |f| f == ip.to_string())
+            identifier.is_none_or(|i| i == *u) && ip_filter.is_none_or(|f| f == ip.to_string())
         })
         .collect();
     rows.sort_by_key(|r| r.2);

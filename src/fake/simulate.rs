@@ -309,6 +309,7 @@ mod tests {
             scenario: RwLock::new(Scenario::standard(Utc::now())),
             requests: Mutex::new(Vec::new()),
             faults: Mutex::new(Default::default()),
+            webhook: Mutex::new(None),
         }
     }
 
