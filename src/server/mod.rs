@@ -37,6 +37,7 @@ pub fn router(state: ServerState) -> Router {
         .route("/api/v1/integrations/{id}/test", post(api::test_connection))
         .route("/api/v1/alerts", get(api::alerts))
         .route("/api/v1/alerts/history", get(alerts_api::history))
+        .route("/api/v1/alerts/{id}/ack", post(alerts_api::ack))
         .route("/api/v1/alerts/{id}/snooze", post(alerts_api::snooze))
         .route(
             "/api/v1/hooks/authentik/{id}",
