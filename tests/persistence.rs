@@ -58,7 +58,7 @@ async fn a_restart_keeps_history_acks_snoozes_and_the_fetch_cursor() {
     let text = config_text(&fake, "");
     let lk = serve(&text, dir.path()).await;
     let ids = wait_alerts(lk.addr, 4).await;
-    let client = reqwest::Client::new();
+    let client = csrf_client();
     let acked = &ids[0].0;
     let r = client
         .post(format!("http://{}/api/v1/alerts/{acked}/ack", lk.addr))
@@ -155,7 +155,7 @@ async fn sigkill_during_acknowledgements_loses_no_acknowledged_state() {
         ),
     )
     .unwrap();
-    let client = reqwest::Client::new();
+    let client = csrf_client();
     let mut confirmed: Vec<String> = Vec::new();
     for round in 0..3u64 {
         let (mut child, addr) = spawn_lookout(&config);

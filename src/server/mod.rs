@@ -3,6 +3,7 @@
 
 mod alerts_api;
 mod api;
+pub mod auth;
 mod error;
 mod hooks;
 
@@ -22,6 +23,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 pub struct ServerState {
     pub app: Arc<App>,
     pub triggers: Triggers,
+    pub auth: Arc<auth::AuthState>,
 }
 
 /// Every route, in one place.
@@ -43,7 +45,13 @@ pub fn router(state: ServerState) -> Router {
             "/api/v1/hooks/authentik/{id}",
             post(hooks::authentik).layer(DefaultBodyLimit::max(hooks::MAX_BODY)),
         )
+        .route("/login", get(auth::login_page).post(auth::login))
+        .route("/logout", post(auth::logout))
         .fallback(api::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::guard,
+        ))
         .with_state(state);
     with_security_headers(router)
 }

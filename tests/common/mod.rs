@@ -76,3 +76,16 @@ pub async fn get_json(addr: std::net::SocketAddr, path: &str) -> serde_json::Val
         .await
         .expect("json")
 }
+
+/// A client that sends the CSRF header every state-changing request needs.
+pub fn csrf_client() -> reqwest::Client {
+    let mut h = reqwest::header::HeaderMap::new();
+    h.insert(
+        "x-requested-with",
+        reqwest::header::HeaderValue::from_static("lookout-tests"),
+    );
+    reqwest::Client::builder()
+        .default_headers(h)
+        .build()
+        .unwrap()
+}
