@@ -8,7 +8,7 @@ use std::process::ExitCode;
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging();
+    lookout::logging::init(log_format(&cli));
     let result = match cli.command {
         Some(Command::Check { offline }) => return check(&cli.config, offline).await,
         Some(Command::Serve { listen }) => serve(&cli.config, listen).await,
@@ -26,13 +26,14 @@ async fn main() -> ExitCode {
     }
 }
 
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("LOOKOUT_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+/// The log format from the config, if it loads (errors are reported by the command itself).
+fn log_format(cli: &Cli) -> lookout::config::LogFormat {
+    match cli.command {
+        None | Some(Command::Serve { .. }) => Config::load(&cli.config)
+            .map(|c| c.server.log_format)
+            .unwrap_or_default(),
+        _ => Default::default(),
+    }
 }
 
 async fn serve(path: &std::path::Path, listen: Option<std::net::SocketAddr>) -> anyhow::Result<()> {
