@@ -51,7 +51,7 @@ fn attempt(rng: &mut StdRng, secs_ago: i64, ip: Option<IpAddr>, username: String
 /// `n` failures (roughly): 70 % background, 18 % IPv4 bursts, 8 % IPv6 rotation, 3 % distributed
 /// on `admin`, 1 % unknown IP.
 fn realistic(n: usize) -> Vec<LoginAttempt> {
-    let mut rng = StdRng::seed_from_u64(0x100c_0a7);
+    let mut rng = StdRng::seed_from_u64(0x0100_c0a7);
     let users: Vec<String> = (0..5000).map(|k| format!("user{k:04}")).collect();
     let mut out = Vec::with_capacity(n);
     // Background: one to four failures per IP at random times (typos, stale passwords, scanners).
