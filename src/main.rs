@@ -13,6 +13,7 @@ async fn main() -> ExitCode {
         Some(Command::Check { offline }) => return check(&cli.config, offline).await,
         Some(Command::Serve { listen }) => serve(&cli.config, listen).await,
         Some(Command::Demo(args)) => demo(args).await,
+        Some(Command::HashPassword) => hash_password(),
         Some(Command::FakeAuthentik(args)) => lookout::fake::cli::run(args).await,
         None => serve(&cli.config, None).await,
     };
@@ -42,6 +43,18 @@ async fn serve(path: &std::path::Path, listen: Option<std::net::SocketAddr>) -> 
     shutdown_signal().await;
     tracing::info!("shutting down");
     running.shutdown().await;
+    Ok(())
+}
+
+fn hash_password() -> anyhow::Result<()> {
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    let password = line.trim_end_matches(['\r', '\n']);
+    anyhow::ensure!(
+        password.chars().count() >= 8,
+        "use a password of at least 8 characters"
+    );
+    println!("{}", lookout::server::auth::hash_password(password));
     Ok(())
 }
 

@@ -1,9 +1,11 @@
 //! Wiring for `lookout serve`: build integrations from config, start pollers and the server.
 
 use crate::app::App;
+use crate::config::auth::{check_exposure, AuthConfig};
 use crate::config::Config;
 use crate::integrations::registry::BuildContext;
 use crate::metrics::Metrics;
+use crate::server::auth::AuthState;
 use crate::server::{self, ServerState};
 use crate::storage::Storage;
 use anyhow::Context;
@@ -29,6 +31,7 @@ impl Running {
 
 /// Builds everything from `config` and serves on `listen` (port 0 picks a free one).
 pub async fn start(config: Config, listen: SocketAddr) -> anyhow::Result<Running> {
+    check_exposure(listen, config.server.auth.as_ref()).map_err(|e| anyhow::anyhow!("{e}"))?;
     let storage = Arc::new(
         Storage::open(&config.server.data_dir)
             .map_err(|e| anyhow::anyhow!("server.data-dir: {e}"))?,
@@ -52,9 +55,11 @@ pub async fn start(config: Config, listen: SocketAddr) -> anyhow::Result<Running
         metrics,
     )?;
     let triggers = crate::poller::spawn(app.clone());
+    let auth = config.server.auth.clone().unwrap_or_else(AuthConfig::none);
     let router = server::router(ServerState {
         app: app.clone(),
         triggers,
+        auth: Arc::new(AuthState::new(auth)),
     });
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -62,11 +67,14 @@ pub async fn start(config: Config, listen: SocketAddr) -> anyhow::Result<Running
     let addr = listener.local_addr()?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(async move {
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async {
-                let _ = rx.await;
-            })
-            .await
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let _ = rx.await;
+        })
+        .await
     });
     Ok(Running {
         addr,

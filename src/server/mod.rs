@@ -3,6 +3,7 @@
 
 mod alerts_api;
 mod api;
+pub mod auth;
 mod error;
 mod hooks;
 
@@ -22,6 +23,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 pub struct ServerState {
     pub app: Arc<App>,
     pub triggers: Triggers,
+    pub auth: Arc<auth::AuthState>,
 }
 
 /// Every route, in one place.
@@ -37,12 +39,19 @@ pub fn router(state: ServerState) -> Router {
         .route("/api/v1/integrations/{id}/test", post(api::test_connection))
         .route("/api/v1/alerts", get(api::alerts))
         .route("/api/v1/alerts/history", get(alerts_api::history))
+        .route("/api/v1/alerts/{id}/ack", post(alerts_api::ack))
         .route("/api/v1/alerts/{id}/snooze", post(alerts_api::snooze))
         .route(
             "/api/v1/hooks/authentik/{id}",
             post(hooks::authentik).layer(DefaultBodyLimit::max(hooks::MAX_BODY)),
         )
+        .route("/login", get(auth::login_page).post(auth::login))
+        .route("/logout", post(auth::logout))
         .fallback(api::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::guard,
+        ))
         .with_state(state);
     with_security_headers(router)
 }
