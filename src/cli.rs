@@ -7,7 +7,7 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(
     name = "lookout",
-    version,
+    version = env!("LOOKOUT_BUILD_VERSION"),
     about = "A security dashboard for Authentik"
 )]
 pub struct Cli {
