@@ -26,6 +26,12 @@ impl Running {
     pub async fn shutdown(self) {
         let _ = self.shutdown.send(());
         let _ = self.server.await;
+        if let Some(storage) = self.app.storage() {
+            match storage.close() {
+                Ok(()) => tracing::info!("database closed cleanly"),
+                Err(e) => tracing::warn!(error = %e, "database checkpoint at shutdown failed"),
+            }
+        }
     }
 }
 
