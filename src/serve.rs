@@ -61,6 +61,7 @@ pub async fn start(config: Config, listen: SocketAddr) -> anyhow::Result<Running
         metrics,
     )?;
     let triggers = crate::poller::spawn(app.clone());
+    spawn_retention(storage.clone(), config.server.retention);
     let auth = config.server.auth.clone().unwrap_or_else(AuthConfig::none);
     let router = server::router(ServerState {
         app: app.clone(),
@@ -88,4 +89,21 @@ pub async fn start(config: Config, listen: SocketAddr) -> anyhow::Result<Running
         shutdown: tx,
         server,
     })
+}
+
+/// Prunes alert history, acknowledgements and expired snoozes older than `retention`, hourly.
+fn spawn_retention(storage: Arc<Storage>, retention: crate::config::Dur) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            let cutoff = chrono::Utc::now() - retention.as_chrono();
+            let s = storage.clone();
+            match tokio::task::spawn_blocking(move || s.prune(cutoff)).await {
+                Ok(Err(e)) => tracing::warn!(error = %e, "pruning alert history failed"),
+                Err(e) => tracing::warn!(error = %e, "pruning task failed"),
+                Ok(Ok(())) => {}
+            }
+        }
+    });
 }
