@@ -57,7 +57,7 @@ pub async fn start(config: Config, listen: SocketAddr) -> anyhow::Result<Running
     let app = App::new(
         integrations,
         config.dashboard.clone(),
-        Some(storage),
+        Some(storage.clone()),
         metrics,
     )?;
     let triggers = crate::poller::spawn(app.clone());
