@@ -15,32 +15,52 @@ async fn upstream_requests_per_refresh() {
     println!("| --- | --- | --- | --- |");
     for n in [1_000usize, 1_000_000] {
         let now = Utc::now();
-        let fake = FakeAuthentik::start(Scenario::big(now, n, chrono::Duration::days(30), 3)).await.unwrap();
+        let fake = FakeAuthentik::start(Scenario::big(now, n, chrono::Duration::days(30), 3))
+            .await
+            .unwrap();
         let integ = integration(&config_text(&fake, ""), &Default::default());
         integ.refresh(now).await;
         let first = fake.requests();
-        let pages = first.iter().filter(|r| r.path.ends_with("/events/events/")).count();
+        let pages = first
+            .iter()
+            .filter(|r| r.path.ends_with("/events/events/"))
+            .count();
         fake.clear_requests();
         integ.refresh(Utc::now()).await;
         let steady = fake.requests().len();
         for i in 0..10 {
-            fake.add_event(NewEvent::login("alice", &format!("192.0.2.{i}"), Utc::now()));
+            fake.add_event(NewEvent::login(
+                "alice",
+                &format!("192.0.2.{i}"),
+                Utc::now(),
+            ));
         }
         fake.clear_requests();
         integ.refresh(Utc::now()).await;
         let fresh = fake.requests().len();
-        println!("| {n} events over 30 days | {} ({pages}) | {steady} | {fresh} |", first.len());
+        println!(
+            "| {n} events over 30 days | {} ({pages}) | {steady} | {fresh} |",
+            first.len()
+        );
     }
 }
 
 async fn alert_latency(push: bool, refresh: &str) -> Duration {
-    let fake = FakeAuthentik::start(Scenario::standard(Utc::now())).await.unwrap();
+    let fake = FakeAuthentik::start(Scenario::standard(Utc::now()))
+        .await
+        .unwrap();
     let secret = "measure-webhook-secret-0123";
-    let text = config_text(&fake, &format!("[integrations.sso.webhook]\nsecret = \"{secret}\"\n"))
-        .replace("refresh = \"1s\"", &format!("refresh = \"{refresh}\""));
+    let text = config_text(
+        &fake,
+        &format!("[integrations.sso.webhook]\nsecret = \"{secret}\"\n"),
+    )
+    .replace("refresh = \"1s\"", &format!("refresh = \"{refresh}\""));
     let dir = tempfile::tempdir().unwrap();
     let lk = serve(&text, dir.path()).await;
-    eventually(10, "first refresh", || (lk.app.health("sso") == "ok").then_some(())).await;
+    eventually(10, "first refresh", || {
+        (lk.app.health("sso") == "ok").then_some(())
+    })
+    .await;
     if push {
         fake.set_webhook(Some(WebhookTarget {
             url: format!("http://{}/api/v1/hooks/authentik/sso", lk.addr),
@@ -48,14 +68,23 @@ async fn alert_latency(push: bool, refresh: &str) -> Duration {
         }));
     }
     for i in 0..5 {
-        fake.add_event(NewEvent::login_failed(&format!("u{i}"), "203.0.113.77", Utc::now()));
+        fake.add_event(NewEvent::login_failed(
+            &format!("u{i}"),
+            "203.0.113.77",
+            Utc::now(),
+        ));
     }
     tokio::time::sleep(Duration::from_millis(1200)).await;
     let t0 = Instant::now();
     fake.add_event(NewEvent::login_failed("admin", "203.0.113.77", Utc::now()));
     loop {
         let alerts = get_json(lk.addr, "/api/v1/alerts").await;
-        if alerts["alerts"].as_array().unwrap().iter().any(|a| a["ip"] == "203.0.113.77") {
+        if alerts["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["ip"] == "203.0.113.77")
+        {
             break;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
@@ -79,6 +108,11 @@ async fn alert_latency_push_vs_polling() {
             v.push(alert_latency(push, refresh).await);
         }
         v.sort();
-        println!("| {label} | {runs} | {:.0?} | {:.0?} | {:.0?} |", v[0], v[runs / 2], v[runs - 1]);
+        println!(
+            "| {label} | {runs} | {:.0?} | {:.0?} | {:.0?} |",
+            v[0],
+            v[runs / 2],
+            v[runs - 1]
+        );
     }
 }
