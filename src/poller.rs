@@ -13,8 +13,9 @@ use tokio::sync::Notify;
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
 
 /// Shortest gap between two refreshes, however many pokes arrive: pokes coalesce (a `Notify`
-/// holds one permit), so a webhook flood costs at most one refresh per gap.
-pub const MIN_GAP: Duration = Duration::from_secs(1);
+/// holds one permit), so a webhook flood costs at most one refresh per gap — and such a refresh
+/// is normally one request (counts keep their own schedule).
+pub const MIN_GAP: Duration = Duration::from_millis(250);
 
 /// Handles to poke pollers (e.g. a webhook asking for an immediate refresh).
 #[derive(Clone, Default)]
