@@ -3,6 +3,8 @@
 
 mod api;
 mod error;
+pub mod live;
+pub mod page;
 
 pub use error::ApiError;
 
@@ -32,6 +34,10 @@ pub fn router(state: ServerState) -> Router {
         )
         .route("/api/v1/integrations/{id}/test", post(api::test_connection))
         .route("/api/v1/alerts", get(api::alerts))
+        .route("/", get(page::index))
+        .route("/assets/{name}", get(page::assets::serve))
+        .route("/api/v1/live", get(live::live))
+        .route("/api/v1/alerts/{id}/ack", post(page::ack::acknowledge))
         .fallback(api::not_found)
         .with_state(state);
     with_security_headers(router)
