@@ -32,13 +32,7 @@ const ASSETS: &[Asset] = &[
     },
 ];
 
-/// FNV-1a, enough to tell versions apart.
-fn hash(bytes: &[u8]) -> String {
-    let h = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
-    });
-    format!("{h:016x}")
-}
+use super::text::fingerprint as hash;
 
 fn find(name: &str) -> Option<&'static Asset> {
     ASSETS.iter().find(|a| a.name == name)

@@ -100,12 +100,20 @@ pub fn group(n: i64) -> String {
         out.push('-');
     }
     for (i, d) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(d);
     }
     out
+}
+
+/// A short content fingerprint (FNV-1a, hex): tells versions apart, nothing more.
+pub fn fingerprint(bytes: &[u8]) -> String {
+    let h = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("{h:016x}")
 }
 
 /// `brute-force` → `Brute force`, `ipv6-rotation` → `IPv6 rotation`: detector identifiers as

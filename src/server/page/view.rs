@@ -4,7 +4,7 @@
 //! to decide how long is too long.
 
 use super::chart::{self, ChartView};
-use super::text::{clip, humanize, Clip, SHORT};
+use super::text::{clip, fingerprint, humanize, Clip, SHORT};
 use crate::app::{ActiveAlert, App, Snapshot};
 use crate::integrations::EndpointSpec;
 use crate::widgets::{Severity, WidgetData, WidgetKind};
@@ -65,6 +65,9 @@ pub struct AlertView {
     /// `Password spraying`, `IPv6 rotation`.
     pub labels: Vec<String>,
     pub acknowledged: bool,
+    /// Fingerprint of everything above: the script redraws an alert only when it changes
+    /// (redrawing a `role="alert"` makes screen readers announce it again).
+    pub rev: String,
 }
 
 /// How fresh a card's data is.
@@ -99,6 +102,8 @@ pub struct CardView {
     pub error_class: Option<String>,
     /// The last good data; `None` before the first success.
     pub body: Option<CardBody>,
+    /// Fingerprint of state, error and body: the script redraws a card only when it changes.
+    pub rev: String,
 }
 
 /// What a card draws, by payload shape.
@@ -245,6 +250,8 @@ fn card_view(
                 .collect(),
         }),
     });
+    let error = snap.error.as_deref().map(|e| clip(e, ERROR_LEN));
+    let rev = revision(&(state, &error, &snap.error_class, &body));
     CardView {
         key: format!("{integration}/{}", spec.name),
         dom_id: format!("card-{integration}-{}", spec.name),
@@ -255,9 +262,10 @@ fn card_view(
         state,
         updated_at: snap.updated_at,
         checked_at: snap.checked_at,
-        error: snap.error.as_deref().map(|e| clip(e, ERROR_LEN)),
+        error,
         error_class: snap.error_class.clone(),
         body,
+        rev,
     }
 }
 
@@ -311,9 +319,13 @@ fn item_text(item: &serde_json::Value) -> Clip {
     }
 }
 
+fn revision(v: &impl Serialize) -> String {
+    fingerprint(serde_json::to_string(v).unwrap_or_default().as_bytes())
+}
+
 fn alert_view(a: &ActiveAlert) -> AlertView {
     let al = &a.alert;
-    AlertView {
+    let mut v = AlertView {
         id: al.id.clone(),
         integration: a.integration.clone(),
         severity: al.severity,
@@ -346,5 +358,8 @@ fn alert_view(a: &ActiveAlert) -> AlertView {
         ongoing: al.ongoing,
         labels: al.labels.iter().map(|l| humanize(l)).collect(),
         acknowledged: a.acknowledged,
-    }
+        rev: String::new(),
+    };
+    v.rev = revision(&v);
+    v
 }
