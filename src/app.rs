@@ -4,6 +4,8 @@
 
 use crate::integrations::registry::{Integration, RefreshOutput};
 use crate::integrations::EndpointSpec;
+use crate::metrics::{AlertLabels, EndpointLabels, Metrics};
+use crate::storage::{HistoryEntry, Snooze, SnoozeScope, Storage, StorageError};
 use crate::widgets::{Alert, WidgetData, WidgetKind};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -35,6 +37,8 @@ pub struct ActiveAlert {
     pub integration: String,
     /// The operator dismissed it (it stays listed; the banner hides it).
     pub acknowledged: bool,
+    /// A snooze on its IP or a username silences it for now.
+    pub snoozed: bool,
     #[serde(flatten)]
     pub alert: Alert,
 }
@@ -45,22 +49,42 @@ pub struct App {
     pub dashboard: crate::config::DashboardConfig,
     snapshots: RwLock<HashMap<(String, &'static str), Snapshot>>,
     acks: RwLock<HashSet<String>>,
+    snoozes: RwLock<Vec<Snooze>>,
+    storage: Option<Arc<Storage>>,
+    pub metrics: Arc<Metrics>,
     changes: watch::Sender<u64>,
 }
 
 impl App {
+    /// Builds the app; with `storage`, acknowledgements and snoozes are loaded from it.
     pub fn new(
         integrations: Vec<Integration>,
         dashboard: crate::config::DashboardConfig,
-    ) -> Arc<App> {
+        storage: Option<Arc<Storage>>,
+        metrics: Arc<Metrics>,
+    ) -> Result<Arc<App>, StorageError> {
         let (changes, _) = watch::channel(0);
-        Arc::new(App {
+        let (acks, snoozes) = match &storage {
+            Some(s) => (
+                s.acknowledged()?.into_iter().collect(),
+                s.active_snoozes(Utc::now())?,
+            ),
+            None => Default::default(),
+        };
+        Ok(Arc::new(App {
             integrations: integrations.into_iter().map(Arc::new).collect(),
             dashboard,
             snapshots: RwLock::default(),
-            acks: RwLock::default(),
+            acks: RwLock::new(acks),
+            snoozes: RwLock::new(snoozes),
+            storage,
+            metrics,
             changes,
-        })
+        }))
+    }
+
+    pub fn storage(&self) -> Option<&Arc<Storage>> {
+        self.storage.as_ref()
     }
 
     pub fn integration(&self, id: &str) -> Option<&Arc<Integration>> {
@@ -94,6 +118,12 @@ impl App {
                 snap.checked_at = Some(now);
                 match result {
                     Ok(data) => {
+                        if let (WidgetData::AlertBanner(b), Some(storage)) = (&data, &self.storage)
+                        {
+                            if let Err(e) = storage.record_alerts(id, &b.alerts, now) {
+                                tracing::warn!(integration = id, error = %e, "cannot record alert history");
+                            }
+                        }
                         snap.data = Some(data);
                         snap.updated_at = Some(now);
                         snap.stale = false;
@@ -108,7 +138,36 @@ impl App {
                 }
             }
         }
+        self.update_metrics(id);
         self.changes.send_modify(|n| *n += 1);
+    }
+
+    fn update_metrics(&self, id: &str) {
+        let m = &self.metrics;
+        let Some(integ) = self.integration(id) else {
+            return;
+        };
+        for spec in integ.endpoints() {
+            if let Some(t) = self.snapshot(id, spec.name).updated_at {
+                let labels = EndpointLabels {
+                    integration: id.to_owned(),
+                    endpoint: spec.name.to_owned(),
+                };
+                m.last_success
+                    .get_or_create(&labels)
+                    .set(t.timestamp_millis() as f64 / 1000.0);
+            }
+        }
+        m.up.get_or_create(&Metrics::integration(id))
+            .set(i64::from(self.health(id) == "ok"));
+        m.active_alerts.clear();
+        for a in self.alerts() {
+            let labels = AlertLabels {
+                kind: a.alert.kind.clone(),
+                severity: format!("{:?}", a.alert.severity).to_lowercase(),
+            };
+            m.active_alerts.get_or_create(&labels).inc();
+        }
     }
 
     /// A receiver that ticks whenever any snapshot changes (for live updates).
@@ -128,9 +187,12 @@ impl App {
                 if let Some(WidgetData::AlertBanner(b)) = self.snapshot(integ.id(), spec.name).data
                 {
                     let acks = self.acks.read().expect("ack lock poisoned");
+                    let now = Utc::now();
+                    let snoozes = self.snoozes.read().expect("snooze lock poisoned");
                     out.extend(b.alerts.into_iter().map(|alert| ActiveAlert {
                         integration: integ.id().to_owned(),
                         acknowledged: acks.contains(&alert.id),
+                        snoozed: snoozes.iter().any(|z| z.until > now && z.matches(&alert)),
                         alert,
                     }));
                 }
@@ -146,17 +208,66 @@ impl App {
         out
     }
 
-    /// Marks alert `id` acknowledged. Returns false when no current alert has that id.
-    pub fn acknowledge(&self, id: &str) -> bool {
+    /// Marks alert `id` acknowledged — durably first when there is storage. Returns
+    /// `Ok(false)` when no current alert has that id.
+    pub fn acknowledge(&self, id: &str) -> Result<bool, StorageError> {
         if !self.alerts().iter().any(|a| a.alert.id == id) {
-            return false;
+            return Ok(false);
+        }
+        if let Some(s) = &self.storage {
+            s.acknowledge(id, Utc::now())?;
         }
         self.acks
             .write()
             .expect("ack lock poisoned")
             .insert(id.to_owned());
         self.changes.send_modify(|n| *n += 1);
-        true
+        Ok(true)
+    }
+
+    /// Silences alerts on `value` (an IP, an IPv6 prefix or a username) for `duration`.
+    pub fn snooze(
+        &self,
+        scope: SnoozeScope,
+        value: &str,
+        duration: chrono::Duration,
+    ) -> Result<Snooze, StorageError> {
+        let now = Utc::now();
+        let until = now + duration;
+        let snooze = match &self.storage {
+            Some(s) => s.snooze(scope, value, until, now)?,
+            None => Snooze {
+                id: 0,
+                scope,
+                value: value.to_owned(),
+                until,
+            },
+        };
+        let mut all = self.snoozes.write().expect("snooze lock poisoned");
+        all.retain(|z| z.until > now);
+        all.push(snooze.clone());
+        drop(all);
+        self.changes.send_modify(|n| *n += 1);
+        Ok(snooze)
+    }
+
+    /// Snoozes in force now.
+    pub fn snoozes(&self) -> Vec<Snooze> {
+        let now = Utc::now();
+        let all = self.snoozes.read().expect("snooze lock poisoned");
+        all.iter().filter(|z| z.until > now).cloned().collect()
+    }
+
+    /// Alert history from storage (empty without storage).
+    pub fn history(
+        &self,
+        since: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<HistoryEntry>, StorageError> {
+        match &self.storage {
+            Some(s) => s.history(since, limit),
+            None => Ok(Vec::new()),
+        }
     }
 
     /// Health of one integration: `ok` when every endpoint has fresh data, `degraded` when

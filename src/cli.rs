@@ -1,4 +1,4 @@
-//! Command line: `serve`, `check`, `demo` (clap derive).
+//! Command line: `serve`, `check`, `demo` (clap derive), and the hidden `fake-authentik`.
 
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
@@ -26,6 +26,11 @@ pub enum Command {
         #[arg(long)]
         listen: Option<SocketAddr>,
     },
+    /// Run the built-in demo: a fake Authentik with live traffic, and the dashboard over it.
+    Demo(crate::demo::DemoArgs),
+    /// Serve the in-repo fake Authentik alone (tests, the contract test).
+    #[command(hide = true)]
+    FakeAuthentik(crate::fake::cli::FakeArgs),
     /// Validate the config and test each integration's connection.
     Check {
         /// Validate the config only; no network.

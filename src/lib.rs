@@ -18,10 +18,13 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod detector;
 pub mod fake;
 pub mod integrations;
+pub mod metrics;
 pub mod poller;
 pub mod serve;
 pub mod server;
+pub mod storage;
 pub mod widgets;

@@ -12,6 +12,8 @@ async fn main() -> ExitCode {
     let result = match cli.command {
         Some(Command::Check { offline }) => return check(&cli.config, offline).await,
         Some(Command::Serve { listen }) => serve(&cli.config, listen).await,
+        Some(Command::Demo(args)) => demo(args).await,
+        Some(Command::FakeAuthentik(args)) => lookout::fake::cli::run(args).await,
         None => serve(&cli.config, None).await,
     };
     match result {
@@ -37,9 +39,51 @@ async fn serve(path: &std::path::Path, listen: Option<std::net::SocketAddr>) -> 
     let listen = listen.unwrap_or(config.server.listen);
     let running = lookout::serve::start(config, listen).await?;
     println!("Lookout listening on http://{}", running.addr);
-    tokio::signal::ctrl_c().await?;
+    shutdown_signal().await;
+    tracing::info!("shutting down");
     running.shutdown().await;
     Ok(())
+}
+
+async fn demo(args: lookout::demo::DemoArgs) -> anyhow::Result<()> {
+    let demo = lookout::demo::start(&args).await?;
+    {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "dashboard: http://{}", demo.lookout.addr)?;
+        writeln!(out, "fake-authentik: {}", demo.fake.base_url())?;
+        out.flush()?;
+    }
+    eprintln!(
+        "Lookout demo running — open http://{} (Ctrl-C to stop). A brute-force burst starts within ~90 s.",
+        demo.lookout.addr
+    );
+    shutdown_signal().await;
+    demo.lookout.shutdown().await;
+    demo.fake.stop().await;
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
 }
 
 async fn check(path: &std::path::Path, offline: bool) -> ExitCode {
@@ -56,7 +100,7 @@ async fn check(path: &std::path::Path, offline: bool) -> ExitCode {
     }
     let mut all_ok = true;
     for (id, cfg) in &config.integrations {
-        let report = match cfg.build(id) {
+        let report = match cfg.build(id, &Default::default()) {
             Ok(integration) => integration.test_connection().await,
             Err(e) => {
                 println!("{id}: FAILED — {e}");

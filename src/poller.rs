@@ -12,6 +12,10 @@ use tokio::sync::Notify;
 /// Longest wait between tries while an upstream keeps failing.
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
 
+/// Shortest gap between two refreshes, however many pokes arrive: pokes coalesce (a `Notify`
+/// holds one permit), so a webhook flood costs at most one refresh per gap.
+pub const MIN_GAP: Duration = Duration::from_secs(1);
+
 /// Handles to poke pollers (e.g. a webhook asking for an immediate refresh).
 #[derive(Clone, Default)]
 pub struct Triggers {
@@ -53,9 +57,12 @@ async fn run(app: Arc<App>, integ: Arc<Integration>, notify: Arc<Notify>) {
         app.apply(integ.id(), out, Utc::now());
         failures = if all_failed { failures + 1 } else { 0 };
         let wait = next_wait(interval, failures);
+        let last = tokio::time::Instant::now();
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
-            _ = notify.notified() => {}
+            _ = notify.notified() => {
+                tokio::time::sleep_until(last + MIN_GAP).await;
+            }
         }
     }
 }

@@ -2,7 +2,10 @@
 
 use crate::app::App;
 use crate::config::Config;
+use crate::integrations::registry::BuildContext;
+use crate::metrics::Metrics;
 use crate::server::{self, ServerState};
+use crate::storage::Storage;
 use anyhow::Context;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -26,14 +29,28 @@ impl Running {
 
 /// Builds everything from `config` and serves on `listen` (port 0 picks a free one).
 pub async fn start(config: Config, listen: SocketAddr) -> anyhow::Result<Running> {
+    let storage = Arc::new(
+        Storage::open(&config.server.data_dir)
+            .map_err(|e| anyhow::anyhow!("server.data-dir: {e}"))?,
+    );
+    let metrics = Arc::new(Metrics::default());
+    let ctx = BuildContext {
+        storage: Some(storage.clone()),
+        metrics: metrics.clone(),
+    };
     let mut integrations = Vec::new();
     for (id, cfg) in &config.integrations {
         let integ = cfg
-            .build(id)
+            .build(id, &ctx)
             .map_err(|e| anyhow::anyhow!("integrations.{id}: {e}"))?;
         integrations.push(integ);
     }
-    let app = App::new(integrations, config.dashboard.clone());
+    let app = App::new(
+        integrations,
+        config.dashboard.clone(),
+        Some(storage),
+        metrics,
+    )?;
     let triggers = crate::poller::spawn(app.clone());
     let router = server::router(ServerState {
         app: app.clone(),

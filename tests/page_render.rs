@@ -477,7 +477,7 @@ async fn the_live_stream_sends_the_view_now_and_on_every_change() {
     assert_eq!(second["alerts"][0]["source"]["text"], "198.51.100.23");
     assert_eq!(second["cards"][0]["state"], "fresh");
 
-    assert!(app.acknowledge("bf-198.51.100.23"));
+    assert!(app.acknowledge("bf-198.51.100.23").unwrap());
     let third = next_view(&mut stream, &mut buf).await;
     assert!(third["alerts"].as_array().unwrap().is_empty());
     assert_eq!(third["acknowledged"][0]["id"], "bf-198.51.100.23");

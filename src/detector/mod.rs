@@ -3,8 +3,29 @@
 //!
 //! Entry point: [`detect`] turns attempts + [`Settings`] into [`Finding`]s; [`alerts::to_alerts`]
 //! turns findings into banner alerts with stable ids.
+//!
+//! Layout: `table` turns attempts into a compact integer table (keys from `key`, ticks from
+//! `clock`, usernames interned by `intern`); `burst` is the sliding-window extraction that
+//! `brute_force` (per IP or IPv6 prefix) and `distributed` (per username) share; `proxy` spots a
+//! reverse proxy whose address hides every client's. Strings are built only for findings.
 
 pub mod alerts;
+mod brute_force;
+mod burst;
+mod clock;
+mod distributed;
+mod intern;
+mod key;
+mod proxy;
+mod table;
+#[cfg(test)]
+mod tests;
+mod text;
+
+pub use intern::normalize_username;
+pub use key::{canonical_ip, is_internal, UNKNOWN_IP_SENTINEL};
+pub use proxy::PROXY_MIN_USERS;
+pub use text::{clean_username, MAX_USERNAME_CHARS};
 
 use chrono::{DateTime, Duration, Utc};
 use ipnet::IpNet;
@@ -101,6 +122,25 @@ pub struct Finding {
 /// Runs every detector over `attempts` (any order) and returns the findings, sorted by
 /// (kind, first_seen, key) so output is deterministic.
 pub fn detect(attempts: &[LoginAttempt], settings: &Settings, now: DateTime<Utc>) -> Vec<Finding> {
-    let _ = (attempts, settings, now);
-    Vec::new()
+    let table = table::FailureTable::build(attempts, settings, now);
+    let mut findings = Vec::new();
+    brute_force::detect(attempts, &table, settings, now, &mut findings);
+    distributed::detect(attempts, &table, settings, now, &mut findings);
+    findings.extend(proxy::detect(attempts, &table.keyer, settings, now));
+    findings.sort_by(|a, b| {
+        (&a.kind, a.first_seen, &a.key, a.last_seen, a.failures).cmp(&(
+            &b.kind,
+            b.first_seen,
+            &b.key,
+            b.last_seen,
+            b.failures,
+        ))
+    });
+    findings
+}
+
+/// Whether the latest activity at `last` is still within `window` of `now` (a future `last`
+/// counts as recent). This is what makes a burst "ongoing".
+fn is_recent(now: DateTime<Utc>, last: DateTime<Utc>, settings: &Settings) -> bool {
+    now.signed_duration_since(last) < settings.window
 }

@@ -3,14 +3,15 @@
 //! names the path of a bad field. Integration clients add their own endpoint knowledge on top.
 
 use crate::config::{ConfigError, Dur};
+use crate::metrics::Metrics;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::histogram::Histogram;
 use rand::Rng;
 use reqwest::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 use url::Url;
 
@@ -162,11 +163,34 @@ impl FetchError {
     }
 }
 
-/// Request counters, shared with metrics.
-#[derive(Debug, Default)]
+/// Request counters: handles into the metrics registry (or free-standing ones in tests).
+#[derive(Debug, Clone)]
 pub struct RequestStats {
-    pub requests: AtomicU64,
-    pub errors: AtomicU64,
+    pub requests: Counter,
+    pub errors: Counter,
+    pub latency: Histogram,
+}
+
+impl Default for RequestStats {
+    fn default() -> Self {
+        RequestStats {
+            requests: Counter::default(),
+            errors: Counter::default(),
+            latency: Histogram::new([0.1, 1.0].into_iter()),
+        }
+    }
+}
+
+impl RequestStats {
+    /// The counters registered for integration `id` in `metrics`.
+    pub fn registered(metrics: &Metrics, id: &str) -> RequestStats {
+        let l = Metrics::integration(id);
+        RequestStats {
+            requests: metrics.upstream_requests.get_or_create(&l).clone(),
+            errors: metrics.upstream_errors.get_or_create(&l).clone(),
+            latency: metrics.upstream_latency.get_or_create(&l).clone(),
+        }
+    }
 }
 
 /// One upstream: base URL, bearer token and a configured client.
@@ -178,7 +202,7 @@ pub struct Upstream {
     token: SecretString,
     retries: u32,
     timeout: Duration,
-    pub stats: Arc<RequestStats>,
+    pub stats: RequestStats,
 }
 
 impl std::fmt::Debug for Upstream {
@@ -195,7 +219,12 @@ const MAX_BODY: usize = 32 * 1024 * 1024;
 
 impl Upstream {
     /// Builds the client. `base` is the API root (e.g. `https://auth.example.com/api/v3/`).
-    pub fn new(base: Url, token: SecretString, opts: &HttpOptions) -> Result<Upstream, String> {
+    pub fn new(
+        base: Url,
+        token: SecretString,
+        opts: &HttpOptions,
+        stats: RequestStats,
+    ) -> Result<Upstream, String> {
         let mut builder = reqwest::Client::builder()
             .user_agent(concat!("lookout/", env!("CARGO_PKG_VERSION")))
             .timeout(opts.timeout.0)
@@ -228,7 +257,7 @@ impl Upstream {
             token: token.clone(),
             retries: opts.retries,
             timeout: opts.timeout.0,
-            stats: Arc::default(),
+            stats,
         })
     }
 
@@ -273,7 +302,7 @@ impl Upstream {
                 }
                 _ => {
                     if outcome.is_err() {
-                        self.stats.errors.fetch_add(1, Ordering::Relaxed);
+                        self.stats.errors.inc();
                     }
                     return outcome;
                 }
@@ -287,7 +316,8 @@ impl Upstream {
         path: &str,
         query: &[(&str, String)],
     ) -> Result<Vec<u8>, FetchError> {
-        self.stats.requests.fetch_add(1, Ordering::Relaxed);
+        self.stats.requests.inc();
+        let started = std::time::Instant::now();
         let resp = self
             .client
             .get(url.clone())
@@ -301,6 +331,7 @@ impl Upstream {
         let body = read_capped(resp)
             .await
             .map_err(|e| FetchError::Other(self.transport_error(path, &e)))?;
+        self.stats.latency.observe(started.elapsed().as_secs_f64());
         if status.is_success() {
             return Ok(body);
         }

@@ -66,13 +66,22 @@ impl IntegrationConfig {
     }
 
     /// Builds the live integration (HTTP client, state). No network I/O yet.
-    pub fn build(&self, id: &str) -> Result<Integration, String> {
+    pub fn build(&self, id: &str, ctx: &BuildContext) -> Result<Integration, String> {
         match self {
             IntegrationConfig::Authentik(c) => {
-                authentik::Authentik::new(id, c.clone()).map(Integration::Authentik)
+                authentik::Authentik::new(id, c.clone(), ctx).map(Integration::Authentik)
             }
         }
     }
+}
+
+/// What integrations may use beyond their own config.
+#[derive(Clone, Default)]
+pub struct BuildContext {
+    /// Where to persist state across restarts; `None` keeps everything in memory.
+    pub storage: Option<std::sync::Arc<crate::storage::Storage>>,
+    /// Where upstream and login counters go.
+    pub metrics: std::sync::Arc<crate::metrics::Metrics>,
 }
 
 /// What one refresh produced, per endpoint.
@@ -114,6 +123,13 @@ impl Integration {
     pub async fn refresh(&self, now: DateTime<Utc>) -> RefreshOutput {
         match self {
             Integration::Authentik(a) => a.refresh(now).await,
+        }
+    }
+
+    /// The shared secret guarding this integration's webhook, when push is configured.
+    pub fn webhook_secret(&self) -> Option<&secrecy::SecretString> {
+        match self {
+            Integration::Authentik(a) => a.webhook_secret(),
         }
     }
 

@@ -17,6 +17,17 @@ pub async fn healthz(State(s): State<ServerState>) -> Json<Value> {
     Json(json!({ "status": "ok", "integrations": integrations }))
 }
 
+/// Prometheus text exposition.
+pub async fn metrics(State(s): State<ServerState>) -> impl axum::response::IntoResponse {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        s.app.metrics.encode(),
+    )
+}
+
 /// `GET /api/v1/integrations`: ids, types, endpoints with widget kinds, health.
 pub async fn integrations(State(s): State<ServerState>) -> Json<Value> {
     let list: Vec<Value> = s

@@ -1,8 +1,10 @@
 //! The HTTP server: every route in [`router`], security headers on every response.
 //! Handlers answer from snapshots; only the connection test reaches upstream.
 
+mod alerts_api;
 mod api;
 mod error;
+mod hooks;
 pub mod live;
 pub mod page;
 
@@ -10,6 +12,7 @@ pub use error::ApiError;
 
 use crate::app::App;
 use crate::poller::Triggers;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderName, HeaderValue};
 use axum::routing::{get, post};
 use axum::Router;
@@ -27,6 +30,7 @@ pub struct ServerState {
 pub fn router(state: ServerState) -> Router {
     let router = Router::new()
         .route("/healthz", get(api::healthz))
+        .route("/metrics", get(api::metrics))
         .route("/api/v1/integrations", get(api::integrations))
         .route(
             "/api/v1/integrations/{id}/endpoints/{endpoint}",
@@ -34,6 +38,12 @@ pub fn router(state: ServerState) -> Router {
         )
         .route("/api/v1/integrations/{id}/test", post(api::test_connection))
         .route("/api/v1/alerts", get(api::alerts))
+        .route("/api/v1/alerts/history", get(alerts_api::history))
+        .route("/api/v1/alerts/{id}/snooze", post(alerts_api::snooze))
+        .route(
+            "/api/v1/hooks/authentik/{id}",
+            post(hooks::authentik).layer(DefaultBodyLimit::max(hooks::MAX_BODY)),
+        )
         .route("/", get(page::index))
         .route("/assets/{name}", get(page::assets::serve))
         .route("/api/v1/live", get(live::live))

@@ -34,9 +34,12 @@ api-token = "test-token"
     let integrations = config
         .integrations
         .iter()
-        .map(|(id, c)| c.build(id).expect("integration builds"))
+        .map(|(id, c)| {
+            c.build(id, &Default::default())
+                .expect("integration builds")
+        })
         .collect();
-    App::new(integrations, config.dashboard)
+    App::new(integrations, config.dashboard, None, Default::default()).expect("app builds")
 }
 
 pub fn server(app: &Arc<App>) -> axum::Router {

@@ -20,6 +20,9 @@ pub struct Config {
     pub counts_refresh: Dur,
     pub http: HttpOptions,
     pub extra: Extra,
+    /// Shared secret Authentik's webhook must send as `Authorization: Bearer …`; `None`
+    /// disables the webhook endpoint for this integration.
+    pub webhook_secret: Option<SecretString>,
 }
 
 #[derive(Deserialize)]
@@ -41,6 +44,17 @@ struct Raw {
     http: HttpOptions,
     #[serde(default)]
     extra: Extra,
+    #[serde(default)]
+    webhook: Option<RawWebhook>,
+}
+
+/// `[integrations.<id>.webhook]`: push from Authentik's notification webhook.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawWebhook {
+    /// The secret Authentik sends as `Authorization: Bearer <secret>` (via a header mapping).
+    /// At least 16 characters; use `${VAR}`.
+    secret: SecretString,
 }
 
 #[derive(Deserialize)]
@@ -180,6 +194,16 @@ impl Config {
                 format!("must be between 1 and 500, got {limit}"),
             ));
         }
+        let webhook_secret = match raw.webhook {
+            Some(w) if w.secret.expose_secret().chars().count() < 16 => {
+                return Err(ConfigError::new(
+                    field("webhook.secret"),
+                    "must be at least 16 characters (it is all that guards the webhook)",
+                ))
+            }
+            Some(w) => Some(w.secret),
+            None => None,
+        };
         Ok(Config {
             url,
             token,
@@ -187,6 +211,7 @@ impl Config {
             counts_refresh,
             http: raw.http,
             extra: raw.extra,
+            webhook_secret,
         })
     }
 

@@ -14,12 +14,15 @@ pub mod wire;
 
 pub use config::Config;
 
-use crate::integrations::http::{Upstream, UpstreamError};
-use crate::integrations::registry::RefreshOutput;
+use crate::integrations::http::{RequestStats, Upstream, UpstreamError};
+use crate::integrations::registry::{BuildContext, RefreshOutput};
 use crate::integrations::{ConnectionReport, EndpointSpec};
+use crate::metrics::{LoginLabels, Metrics};
+use crate::storage::Storage;
 use crate::widgets::{WidgetData, WidgetKind};
 use chrono::{DateTime, Utc};
 use client::Client;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Authentik's endpoints. Names and widget kinds are a contract.
@@ -52,12 +55,16 @@ pub struct Authentik {
     id: String,
     cfg: Config,
     client: Client,
+    storage: Option<Arc<Storage>>,
+    metrics: Arc<Metrics>,
     state: tokio::sync::Mutex<State>,
 }
 
 #[derive(Default)]
 struct State {
     sync: sync::SyncState,
+    /// Stored records were loaded (once, at the first refresh).
+    restored: bool,
     version: Option<String>,
     counts: Option<Result<transform::Counts, UpstreamError>>,
     sessions: Option<Result<WidgetData, UpstreamError>>,
@@ -65,8 +72,9 @@ struct State {
 }
 
 impl Authentik {
-    pub fn new(id: &str, cfg: Config) -> Result<Authentik, String> {
-        let up = Upstream::new(cfg.api_base(), cfg.token.clone(), &cfg.http)?;
+    pub fn new(id: &str, cfg: Config, ctx: &BuildContext) -> Result<Authentik, String> {
+        let stats = RequestStats::registered(&ctx.metrics, id);
+        let up = Upstream::new(cfg.api_base(), cfg.token.clone(), &cfg.http, stats)?;
         if cfg.http.insecure_skip_verify {
             tracing::warn!(
                 integration = id,
@@ -78,6 +86,8 @@ impl Authentik {
             id: id.to_owned(),
             cfg,
             client: Client::new(up),
+            storage: ctx.storage.clone(),
+            metrics: ctx.metrics.clone(),
             state: tokio::sync::Mutex::default(),
         })
     }
@@ -88,6 +98,10 @@ impl Authentik {
 
     pub fn client(&self) -> &Client {
         &self.client
+    }
+
+    pub fn webhook_secret(&self) -> Option<&secrecy::SecretString> {
+        self.cfg.webhook_secret.as_ref()
     }
 
     pub fn refresh_interval(&self) -> Duration {
@@ -109,9 +123,18 @@ impl Authentik {
             .is_some_and(client::supports_exact_actions);
         let settings = self.cfg.detector_settings();
         let horizon = records::horizon(settings.lookback);
+        if !st.restored {
+            st.restored = true;
+            self.restore(&mut st.sync, now - horizon).await;
+        }
         let events = sync::sync(&self.client, &mut st.sync, exact, horizon, now).await;
-        if let Err(e) = &events {
-            tracing::warn!(integration = %self.id, error = %e, "events refresh failed");
+        match &events {
+            Ok((stats, added)) => {
+                tracing::debug!(integration = %self.id, pages = stats.pages, new = stats.new_records, "events refreshed");
+                self.count_logins(added);
+                self.persist(added.clone(), now - horizon).await;
+            }
+            Err(e) => tracing::warn!(integration = %self.id, error = %e, "events refresh failed"),
         }
 
         let due = st
@@ -156,6 +179,59 @@ impl Authentik {
                 ("security-alerts", alerts),
                 ("user-stats", user_stats),
             ],
+        }
+    }
+
+    fn count_logins(&self, added: &[records::LoginRecord]) {
+        let failures = added.iter().filter(|r| !r.success).count() as u64;
+        for (result, n) in [
+            ("success", added.len() as u64 - failures),
+            ("failure", failures),
+        ] {
+            self.metrics
+                .logins_seen
+                .get_or_create(&LoginLabels {
+                    integration: self.id.clone(),
+                    result: result.into(),
+                })
+                .inc_by(n);
+        }
+    }
+
+    /// Loads the records kept from the previous run, so a restart continues incrementally.
+    async fn restore(&self, sync: &mut sync::SyncState, cutoff: DateTime<Utc>) {
+        let Some(storage) = self.storage.clone() else {
+            return;
+        };
+        let id = self.id.clone();
+        let loaded = tokio::task::spawn_blocking(move || storage.load_records(&id, cutoff)).await;
+        match loaded {
+            Ok(Ok(rows)) => {
+                let records: Vec<records::LoginRecord> = rows
+                    .iter()
+                    .filter_map(|r| serde_json::from_str(r).ok())
+                    .collect();
+                tracing::info!(integration = %self.id, records = records.len(), "restored login records");
+                sync.store.merge(records, cutoff);
+            }
+            Ok(Err(e)) => {
+                tracing::warn!(integration = %self.id, error = %e, "cannot restore login records")
+            }
+            Err(e) => tracing::warn!(integration = %self.id, error = %e, "restore task failed"),
+        }
+    }
+
+    /// Saves newly fetched records (and drops expired ones) off the async threads.
+    async fn persist(&self, added: Vec<records::LoginRecord>, cutoff: DateTime<Utc>) {
+        let Some(storage) = self.storage.clone() else {
+            return;
+        };
+        let id = self.id.clone();
+        let rows: Vec<_> = added.into_iter().map(|r| (r.pk.clone(), r.at, r)).collect();
+        let res =
+            tokio::task::spawn_blocking(move || storage.save_records(&id, &rows, cutoff)).await;
+        if let Ok(Err(e)) = res {
+            tracing::warn!(integration = %self.id, error = %e, "cannot save login records");
         }
     }
 

@@ -3,7 +3,7 @@
 
 use super::wire::Event;
 use chrono::{DateTime, Duration, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::net::IpAddr;
 
@@ -16,7 +16,7 @@ const MAX_USER_AGENT: usize = 512;
 const MAX_PLACE: usize = 64;
 
 /// One login attempt, decoded and sanitised.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LoginRecord {
     pub pk: String,
     pub at: DateTime<Utc>,

@@ -28,14 +28,15 @@ pub struct SyncStats {
 }
 
 /// Fetches events newer than what `state` holds (or back to `now - horizon` when it holds
-/// nothing), merges them and prunes what fell out of the horizon.
+/// nothing), merges them and prunes what fell out of the horizon. Returns the stats and the
+/// records that were new (for persistence).
 pub async fn sync(
     client: &Client,
     state: &mut SyncState,
     exact_server_filter: bool,
     horizon: Duration,
     now: DateTime<Utc>,
-) -> Result<SyncStats, UpstreamError> {
+) -> Result<(SyncStats, Vec<LoginRecord>), UpstreamError> {
     let cutoff = now - horizon;
     let newest = state.store.newest();
     let store = &state.store;
@@ -73,10 +74,16 @@ pub async fn sync(
             "login events: page cap reached before the lookback horizon; older events are not shown"
         );
     }
+    let mut seen = std::collections::HashSet::new();
+    fresh.retain(|r| r.at >= cutoff && !state.store.contains(&r.pk) && seen.insert(r.pk.clone()));
+    let added = fresh.clone();
     let new_records = state.store.merge(fresh, cutoff);
-    Ok(SyncStats {
-        pages,
-        new_records,
-        truncated,
-    })
+    Ok((
+        SyncStats {
+            pages,
+            new_records,
+            truncated,
+        },
+        added,
+    ))
 }

@@ -18,9 +18,20 @@ pub async fn acknowledge(
     if !same_origin(&headers) {
         return ApiError::new(StatusCode::FORBIDDEN, "cross-site request refused").into_response();
     }
-    if !s.app.acknowledge(&id) {
-        return ApiError::not_found(format!("no current alert {:?}", sanitize(&id, 80)))
+    match s.app.acknowledge(&id) {
+        Ok(true) => {}
+        Ok(false) => {
+            return ApiError::not_found(format!("no current alert {:?}", sanitize(&id, 80)))
+                .into_response()
+        }
+        Err(e) => {
+            tracing::error!(alert = %sanitize(&id, 80), error = %e, "Acknowledgement not saved");
+            return ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("acknowledgement not saved: {e}"),
+            )
             .into_response();
+        }
     }
     if wants_html(&headers) {
         return Redirect::to("/").into_response();

@@ -1,0 +1,59 @@
+//! Shared helpers for integration tests: a fake Authentik plus a Lookout config over it.
+#![allow(dead_code)]
+
+use lookout::config::Config;
+use lookout::fake::{FakeAuthentik, Scenario};
+use lookout::integrations::registry::{BuildContext, Integration};
+use std::path::Path;
+
+/// Config text for one Authentik integration `sso` pointing at `fake`; `extra` is appended.
+pub fn config_text(fake: &FakeAuthentik, extra: &str) -> String {
+    format!(
+        r#"
+[integrations.sso]
+type = "authentik"
+url = "{}"
+refresh = "1s"
+[integrations.sso.auth]
+api-token = "{}"
+[integrations.sso.http]
+timeout = "3s"
+connect-timeout = "1s"
+retries = 0
+{extra}
+"#,
+        fake.base_url(),
+        fake.token()
+    )
+}
+
+pub fn parse(text: &str) -> Config {
+    Config::parse_with_env(text, Path::new("."), &|_| None).expect("test config parses")
+}
+
+/// Builds the `sso` integration (no storage) from config text.
+pub fn integration(text: &str, ctx: &BuildContext) -> Integration {
+    let config = parse(text);
+    let (id, cfg) = &config.integrations[0];
+    cfg.build(id, ctx).expect("integration builds")
+}
+
+pub async fn standard_fake() -> FakeAuthentik {
+    FakeAuthentik::start(Scenario::standard(chrono::Utc::now()))
+        .await
+        .expect("fake starts")
+}
+
+/// Polls `f` every 50 ms until it returns Some, or panics after `secs`.
+pub async fn eventually<T>(secs: u64, what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        if std::time::Instant::now() > deadline {
+            panic!("timed out after {secs}s waiting for {what}");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
