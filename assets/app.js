@@ -122,7 +122,7 @@
 
     const acked = document.getElementById('acked');
     acked.hidden = v.acknowledged.length === 0;
-    setText(document.getElementById('acked-summary'), `${v.acknowledged.length} acknowledged`);
+    setText(document.getElementById('acked-summary'), v.acknowledged_summary);
     document.getElementById('acked-list').replaceChildren(
       ...v.acknowledged.map((a) =>
         h(
@@ -130,6 +130,7 @@
           { class: `sev-${a.severity}` },
           h('span', { class: 'sev-dot', 'aria-hidden': 'true' }),
           clip(a.title, 'clip'),
+          a.snoozed ? h('span', { class: 'state state-acked', text: 'Snoozed' }) : null,
           timeEl(a.last_seen),
         ),
       ),
@@ -370,7 +371,7 @@
         h(
           'thead',
           {},
-          h('tr', {}, th('Result', 'col-res'), th('User'), th('IP', 'col-ip'), th('Location', 'col-place'), th('When', 'col-when')),
+          h('tr', {}, h('th', { scope: 'col', class: 'col-res' }, h('span', { class: 'res-text', text: 'Result' })), th('User'), th('IP', 'col-ip'), th('Location', 'col-place'), th('When', 'col-when')),
         ),
         h(
           'tbody',
@@ -426,8 +427,8 @@
     const label = t
       ? svg(
           'svg',
-          { class: 'chart-label', viewBox: `0 0 320 ${ch.height}`, preserveAspectRatio: 'xMaxYMin meet', 'aria-hidden': 'true' },
-          svg('text', { x: 316, y: t.y - 4, 'text-anchor': 'end', text: t.label }),
+          { class: 'chart-label', viewBox: `0 0 320 ${ch.height}`, preserveAspectRatio: 'xMinYMin meet', 'aria-hidden': 'true' },
+          svg('text', { x: 6, y: t.y - 4, text: t.label }),
         )
       : null;
     return h(
@@ -468,7 +469,7 @@
       alerts.map((a) =>
         h(
           'li',
-          { class: `sev-${a.severity}${a.acknowledged ? ' is-acked' : ''}` },
+          { class: `sev-${a.severity}${a.acknowledged || a.snoozed ? ' is-acked' : ''}` },
           h('span', { class: 'sev-dot', 'aria-hidden': 'true' }),
           h(
             'span',
@@ -487,7 +488,11 @@
             'span',
             { class: 'row-tags' },
             stateTag(a.ongoing),
-            a.acknowledged ? h('span', { class: 'state state-acked', text: 'Dismissed' }) : null,
+            a.acknowledged
+              ? h('span', { class: 'state state-acked', text: 'Dismissed' })
+              : a.snoozed
+                ? h('span', { class: 'state state-acked', text: 'Snoozed' })
+                : null,
           ),
         ),
       ),

@@ -1,7 +1,8 @@
 //! The 24 h login chart: `login-events`'s `chart` payload → SVG geometry. Successful logins rise
 //! above a middle baseline, failed ones hang below it, and the detection threshold is a dashed
-//! line in the failed half. Pure; both the template and `assets/app.js` only draw what this
-//! computes (the SVG is stretched horizontally, so there is no text inside it).
+//! line in the failed half; each half has its own scale. Pure; both the template and
+//! `assets/app.js` only draw what this computes. The bars' SVG is stretched to the card's width,
+//! so the threshold's text label lives in a second, unstretched SVG on top.
 
 use super::text::{exact, group};
 use chrono::{DateTime, Duration, Utc};
@@ -78,24 +79,21 @@ pub fn build(chart: &serde_json::Value) -> Option<ChartView> {
         return None;
     }
     let bucket = Duration::seconds(c.bucket_seconds);
-    let peak = c
-        .success
-        .iter()
-        .chain(&c.failed)
-        .copied()
-        .max()
-        .unwrap_or(0);
+    // Each half has its own scale: successes usually dwarf failures, and the threshold only
+    // concerns failures. Leave headroom above the threshold so the line never sits on the edge.
+    let peak_ok = c.success.iter().copied().max().unwrap_or(0).max(1);
+    let peak_failed = c.failed.iter().copied().max().unwrap_or(0);
     let threshold = c.threshold.filter(|t| *t > 0);
-    // Leave headroom above the threshold so the line never sits on the edge.
-    let top = peak.max(threshold.map_or(1, |t| t + t.div_ceil(4))).max(1);
+    let top_failed = peak_failed
+        .max(threshold.map_or(1, |t| t + t.div_ceil(4)))
+        .max(1);
     let zone = HEIGHT / 2.0 - PAD;
     let mid = HEIGHT / 2.0;
-    let scale = zone / f64::from(top);
-    let bar_h = |v: u32| {
+    let bar_h = |v: u32, top: u32| {
         if v == 0 {
             0.0
         } else {
-            round1((f64::from(v) * scale).max(1.5))
+            round1((f64::from(v) * zone / f64::from(top)).max(1.5))
         }
     };
     let every = span(bucket);
@@ -104,13 +102,13 @@ pub fn build(chart: &serde_json::Value) -> Option<ChartView> {
         .map(|i| {
             let (ok, failed) = (c.success[i], c.failed[i]);
             let from = c.start + bucket * i as i32;
-            let ok_h = bar_h(ok);
+            let ok_h = bar_h(ok, peak_ok);
             Bucket {
                 x: round1(i as f64 * SLOT + 0.5),
                 w: SLOT - 1.0,
                 ok_y: round1(mid - ok_h),
                 ok_h,
-                failed_h: bar_h(failed),
+                failed_h: bar_h(failed, top_failed),
                 title: format!(
                     "{}–{} UTC: {} failed, {} successful",
                     exact(from).trim_end_matches(":00 UTC"),
@@ -123,7 +121,6 @@ pub fn build(chart: &serde_json::Value) -> Option<ChartView> {
         .collect();
     let ok_total: u64 = c.success.iter().map(|&v| u64::from(v)).sum();
     let failed_total: u64 = c.failed.iter().map(|&v| u64::from(v)).sum();
-    let peak_failed = c.failed.iter().copied().max().unwrap_or(0);
     let threshold = threshold.map(|t| {
         let per = if c.threshold_is_per_window {
             every.clone()
@@ -131,7 +128,7 @@ pub fn build(chart: &serde_json::Value) -> Option<ChartView> {
             "window".to_owned()
         };
         Threshold {
-            y: round1(mid + f64::from(t) * scale),
+            y: round1(mid + f64::from(t) * zone / f64::from(top_failed)),
             value: t,
             label: format!("alert > {t} / IP / {per}"),
             title: format!(

@@ -25,10 +25,12 @@ pub struct PageView {
     /// Server time the view was built at; the script corrects its clock by it.
     pub now: DateTime<Utc>,
     pub integrations: Vec<IntegrationView>,
-    /// Alerts for the banner: not acknowledged, loudest first.
+    /// Alerts for the banner: neither acknowledged nor snoozed, loudest first.
     pub alerts: Vec<AlertView>,
-    /// Acknowledged alerts, hidden from the banner but listed on request.
+    /// Acknowledged or snoozed alerts, hidden from the banner but listed on request.
     pub acknowledged: Vec<AlertView>,
+    /// `2 acknowledged`, `1 acknowledged · 1 snoozed`.
+    pub acknowledged_summary: String,
     pub cards: Vec<CardView>,
 }
 
@@ -65,6 +67,8 @@ pub struct AlertView {
     /// `Password spraying`, `IPv6 rotation`.
     pub labels: Vec<String>,
     pub acknowledged: bool,
+    /// A snooze on its IP or a username silences it for now.
+    pub snoozed: bool,
     /// Fingerprint of everything above: the script redraws an alert only when it changes
     /// (redrawing a `role="alert"` makes screen readers announce it again).
     pub rev: String,
@@ -161,7 +165,16 @@ pub struct ItemsView {
 /// Builds the view from the app's current state.
 pub fn build(app: &App, now: DateTime<Utc>) -> PageView {
     let all: Vec<AlertView> = app.alerts().iter().map(alert_view).collect();
-    let (acknowledged, alerts) = all.iter().cloned().partition(|a| a.acknowledged);
+    let (acknowledged, alerts): (Vec<_>, Vec<_>) = all
+        .iter()
+        .cloned()
+        .partition(|a| a.acknowledged || a.snoozed);
+    let snoozed = acknowledged.iter().filter(|a| a.snoozed).count();
+    let acknowledged_summary = match (acknowledged.len() - snoozed, snoozed) {
+        (n, 0) => format!("{n} acknowledged"),
+        (0, z) => format!("{z} snoozed"),
+        (n, z) => format!("{n} acknowledged · {z} snoozed"),
+    };
     let cards = card_list(app)
         .into_iter()
         .map(|(integration, spec)| {
@@ -187,6 +200,7 @@ pub fn build(app: &App, now: DateTime<Utc>) -> PageView {
             .collect(),
         alerts,
         acknowledged,
+        acknowledged_summary,
         cards,
     }
 }
@@ -356,8 +370,15 @@ fn alert_view(a: &ActiveAlert) -> AlertView {
         first_seen: al.first_seen,
         last_seen: al.last_seen,
         ongoing: al.ongoing,
-        labels: al.labels.iter().map(|l| humanize(l)).collect(),
+        // Ongoing/ended is shown as the alert's state already.
+        labels: al
+            .labels
+            .iter()
+            .filter(|l| !matches!(l.as_str(), "ongoing" | "ended"))
+            .map(|l| humanize(l))
+            .collect(),
         acknowledged: a.acknowledged,
+        snoozed: a.snoozed,
         rev: String::new(),
     };
     v.rev = revision(&v);
