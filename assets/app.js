@@ -69,8 +69,8 @@
     if (s < 5) return 'just now';
     if (s < 60) return `${s} s ago`;
     if (s < 3600) return `${Math.floor(s / 60)} min ago`;
-    if (s < 86400) return `${Math.floor(s / 3600)} h ago`;
-    return `${Math.floor(s / 86400)} d ago`;
+    if (s < 86400) return `${Math.floor((s + 1800) / 3600)} h ago`;
+    return `${Math.floor((s + 43200) / 86400)} d ago`;
   }
 
   function iso(t) {

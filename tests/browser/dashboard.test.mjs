@@ -285,6 +285,13 @@ describe('dashboard', () => {
     await bannerAlerts(page).filter({ hasText: '2001:db8:85a3:1234::/64' }).waitFor({ timeout: 5000 });
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 375, `scrollWidth ${width} > 375`);
+    // Nothing overflows sideways inside the banner either (it scrolls vertically on its own).
+    const wide = await page.evaluate(() =>
+      [...document.querySelectorAll('#alerts, #alerts .alert, #alerts .facts > div')]
+        .filter((el) => el.scrollWidth > el.clientWidth + 1)
+        .map((el) => `${el.className}: ${el.scrollWidth} > ${el.clientWidth}`),
+    );
+    assert.deepEqual(wide, []);
     // The long name is cut on screen, whole in its tooltip.
     const cell = card(page, 'login-events').locator('.user', { hasText: 'very-long' }).first();
     assert.equal(await cell.getAttribute('title'), long);

@@ -69,16 +69,17 @@ fn visible(c: char) -> char {
     }
 }
 
-/// "just now", "12 s ago", "3 min ago", "5 h ago", "2 d ago". Future times (clock skew) read
-/// as "just now".
+/// "just now", "12 s ago", "3 min ago", "5 h ago", "2 d ago". Minutes count down (a login
+/// 3 min 50 s ago is "3 min ago"); hours and days round, so 1 h 55 min reads "2 h ago". Future
+/// times (clock skew) read as "just now".
 pub fn ago(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let s = (now - t).num_seconds();
     match s {
         ..=4 => "just now".to_owned(),
         5..=59 => format!("{s} s ago"),
         60..=3599 => format!("{} min ago", s / 60),
-        3600..=86_399 => format!("{} h ago", s / 3600),
-        _ => format!("{} d ago", s / 86_400),
+        3600..=86_399 => format!("{} h ago", (s + 1800) / 3600),
+        _ => format!("{} d ago", (s + 43_200) / 86_400),
     }
 }
 
@@ -190,7 +191,11 @@ mod tests {
             (60, "1 min ago"),
             (3599, "59 min ago"),
             (7200, "2 h ago"),
+            (3600 + 1799, "1 h ago"),
+            (3600 + 1800, "2 h ago"),
+            (86_399, "24 h ago"),
             (86_400 * 3, "3 d ago"),
+            (86_400 * 3 + 43_200, "4 d ago"),
         ];
         for (secs, want) in cases {
             assert_eq!(

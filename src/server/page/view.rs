@@ -16,7 +16,7 @@ const MAX_USERNAMES: usize = 8;
 /// Source IPs listed on a distributed-attack alert before "+N more".
 const MAX_IPS: usize = 8;
 /// Error text length on a card.
-const ERROR_LEN: usize = 300;
+const ERROR_LEN: usize = 200;
 
 /// Everything the dashboard shows.
 #[derive(Debug, Clone, Serialize)]
