@@ -1,14 +1,13 @@
 //! The dashboard page through `router()` with `oneshot`: rendering from snapshots, escaping of
-//! attacker-controlled strings, stale and waiting cards, acknowledgement, assets and the live
-//! stream.
+//! attacker-controlled strings, stale and waiting cards, acknowledgement and assets. The live
+//! stream has its own file, `page_live.rs`.
 
 mod page_support;
 
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use chrono::{Duration, Utc};
-use futures::StreamExt;
-use lookout::widgets::{Alert, Severity, Stat, StatCard, WidgetData};
+use lookout::widgets::Severity;
 use page_support::*;
 use tower::ServiceExt;
 
@@ -72,52 +71,6 @@ fn has_handler_attribute(html: &str) -> bool {
             n > 0 && rest[n..].starts_with('=')
         })
     })
-}
-
-/// Every upstream string slot filled with markup.
-fn hostile(app: &lookout::app::App) {
-    let now = Utc::now();
-    let mut a: Alert = alert(
-        "bf-<x>",
-        Severity::Critical,
-        XSS_SCRIPT,
-        now - Duration::minutes(1),
-        true,
-    );
-    a.usernames = vec![XSS_IMG.into(), XSS_SCRIPT.into()];
-    a.title = format!("Brute force {XSS_IMG}");
-    a.message = XSS_SCRIPT.into();
-    a.labels = vec!["<b>label</b>".into()];
-    let mut login = login(XSS_IMG, XSS_SCRIPT, false, now - Duration::minutes(1));
-    login["country"] = XSS_SCRIPT.into();
-    login["city"] = XSS_IMG.into();
-    login["user_agent"] = XSS_SCRIPT.into();
-    apply(
-        app,
-        now,
-        vec![
-            (
-                "sessions",
-                Ok(WidgetData::StatCard(StatCard {
-                    title: XSS_IMG.into(),
-                    value: 3,
-                    stats: vec![Stat {
-                        label: XSS_SCRIPT.into(),
-                        value: 1,
-                    }],
-                })),
-            ),
-            (
-                "login-events",
-                Ok(logins(
-                    vec![login, page_support::login(XSS_SCRIPT, "::1", true, now)],
-                    now,
-                )),
-            ),
-            ("security-alerts", Ok(banner(vec![a]))),
-            ("user-stats", Err(failure(XSS_IMG))),
-        ],
-    );
 }
 
 #[tokio::test]
@@ -427,79 +380,4 @@ async fn assets_are_embedded_typed_and_cached_by_version() {
     }
     let (status, _) = get(&app, "/assets/nope.js").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-}
-
-/// Reads SSE frames until one holds a whole `view` event.
-async fn next_view(
-    stream: &mut (impl futures::Stream<Item = Result<axum::body::Bytes, axum::Error>> + Unpin),
-    buf: &mut String,
-) -> serde_json::Value {
-    loop {
-        if let Some(end) = buf.find("\n\n") {
-            let event: String = buf.drain(..end + 2).collect();
-            if let Some(data) = event
-                .lines()
-                .find_map(|l| l.strip_prefix("data: "))
-                .filter(|_| event.contains("event: view"))
-            {
-                return serde_json::from_str(data).unwrap();
-            }
-            continue;
-        }
-        let chunk = tokio::time::timeout(std::time::Duration::from_secs(2), stream.next())
-            .await
-            .expect("a live event within 2 s")
-            .expect("stream open")
-            .unwrap();
-        buf.push_str(std::str::from_utf8(&chunk).unwrap());
-    }
-}
-
-#[tokio::test]
-async fn the_live_stream_sends_the_view_now_and_on_every_change() {
-    let app = app("");
-    let res = server(&app)
-        .oneshot(Request::get("/api/v1/live").body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(res.headers()[header::CONTENT_TYPE], "text/event-stream");
-    assert_eq!(res.headers()[header::CACHE_CONTROL], "no-store");
-    let mut stream = res.into_body().into_data_stream();
-    let mut buf = String::new();
-    let first = next_view(&mut stream, &mut buf).await;
-    assert_eq!(first["cards"][0]["state"], "waiting");
-    assert!(first["alerts"].as_array().unwrap().is_empty());
-
-    healthy(&app, Utc::now());
-    let second = next_view(&mut stream, &mut buf).await;
-    assert_eq!(second["alerts"][0]["id"], "bf-198.51.100.23");
-    assert_eq!(second["alerts"][0]["source"]["text"], "198.51.100.23");
-    assert_eq!(second["cards"][0]["state"], "fresh");
-
-    assert!(app.acknowledge("bf-198.51.100.23").unwrap());
-    let third = next_view(&mut stream, &mut buf).await;
-    assert!(third["alerts"].as_array().unwrap().is_empty());
-    assert_eq!(third["acknowledged"][0]["id"], "bf-198.51.100.23");
-}
-
-#[tokio::test]
-async fn the_live_view_carries_hostile_strings_as_data() {
-    let app = app("");
-    hostile(&app);
-    let res = server(&app)
-        .oneshot(Request::get("/api/v1/live").body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let mut stream = res.into_body().into_data_stream();
-    let view = next_view(&mut stream, &mut String::new()).await;
-    let card = view["cards"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["endpoint"] == "login-events")
-        .unwrap();
-    assert_eq!(card["body"]["kind"], "logins");
-    assert_eq!(card["body"]["rows"][0]["username"]["text"], XSS_IMG);
-    assert_eq!(view["alerts"][0]["usernames"][1]["text"], XSS_SCRIPT);
 }

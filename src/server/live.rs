@@ -1,7 +1,10 @@
 //! `GET /api/v1/live`: live updates for the page as server-sent events. Each event is
 //! `event: view` with the whole page view model as JSON (see `page::view`): one on connect and
 //! one whenever the app changes (a refresh, an acknowledgement). The page redraws from it.
-//! A comment every 15 s keeps proxies from closing an idle stream.
+//! A comment every 15 s keeps proxies from closing an idle stream; [`App::close`] ends every
+//! stream so a graceful shutdown does not wait on open tabs.
+//!
+//! [`App::close`]: crate::app::App::close
 
 use super::page::view;
 use super::ServerState;
@@ -30,24 +33,32 @@ pub async fn live(State(s): State<ServerState>) -> Response {
     res
 }
 
-/// The current view now, then a fresh one after every change. Changes that land while a view
-/// is being sent collapse into one (the watch channel keeps only the latest).
+/// The current view now, then a fresh one after every change, until the app closes. Changes
+/// that land while a view is being sent collapse into one (the watch channel keeps only the
+/// latest).
 fn views(s: ServerState) -> impl Stream<Item = Result<Event, Infallible>> {
     let rx = s.app.subscribe();
-    futures::stream::unfold((s, rx, true), |(s, mut rx, first)| async move {
-        if !first {
-            rx.changed().await.ok()?;
-        }
-        rx.borrow_and_update();
-        let view = view::build(&s.app, Utc::now());
-        let event = match Event::default().event("view").json_data(&view) {
-            Ok(e) => e,
-            Err(e) => {
-                tracing::error!(error = %e, "Live view failed to serialise");
-                Event::default().comment("view unavailable")
+    let closed = Box::pin(s.app.closed());
+    futures::stream::unfold(
+        (s, rx, closed, true),
+        |(s, mut rx, mut closed, first)| async move {
+            if !first {
+                tokio::select! {
+                    changed = rx.changed() => changed.ok()?,
+                    () = &mut closed => return None,
+                }
             }
-        };
-        let event = if first { event.retry(RETRY) } else { event };
-        Some((Ok(event), (s, rx, false)))
-    })
+            rx.borrow_and_update();
+            let view = view::build(&s.app, Utc::now());
+            let event = match Event::default().event("view").json_data(&view) {
+                Ok(e) => e,
+                Err(e) => {
+                    tracing::error!(error = %e, "Live view failed to serialise");
+                    Event::default().comment("view unavailable")
+                }
+            };
+            let event = if first { event.retry(RETRY) } else { event };
+            Some((Ok(event), (s, rx, closed, false)))
+        },
+    )
 }

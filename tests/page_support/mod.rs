@@ -190,3 +190,49 @@ pub fn healthy(app: &App, now: DateTime<Utc>) {
         ],
     );
 }
+
+/// Every upstream string slot filled with markup.
+pub fn hostile(app: &lookout::app::App) {
+    let now = Utc::now();
+    let mut a: Alert = alert(
+        "bf-<x>",
+        Severity::Critical,
+        XSS_SCRIPT,
+        now - Duration::minutes(1),
+        true,
+    );
+    a.usernames = vec![XSS_IMG.into(), XSS_SCRIPT.into()];
+    a.title = format!("Brute force {XSS_IMG}");
+    a.message = XSS_SCRIPT.into();
+    a.labels = vec!["<b>label</b>".into()];
+    let mut first = login(XSS_IMG, XSS_SCRIPT, false, now - Duration::minutes(1));
+    first["country"] = XSS_SCRIPT.into();
+    first["city"] = XSS_IMG.into();
+    first["user_agent"] = XSS_SCRIPT.into();
+    apply(
+        app,
+        now,
+        vec![
+            (
+                "sessions",
+                Ok(WidgetData::StatCard(StatCard {
+                    title: XSS_IMG.into(),
+                    value: 3,
+                    stats: vec![Stat {
+                        label: XSS_SCRIPT.into(),
+                        value: 1,
+                    }],
+                })),
+            ),
+            (
+                "login-events",
+                Ok(logins(
+                    vec![first, login(XSS_SCRIPT, "::1", true, now)],
+                    now,
+                )),
+            ),
+            ("security-alerts", Ok(banner(vec![a]))),
+            ("user-stats", Err(failure(XSS_IMG))),
+        ],
+    );
+}
