@@ -176,9 +176,14 @@
         h('dl', { class: 'facts' }, facts),
       ),
       h(
-        'form',
-        { class: 'alert-ack', method: 'post', action: `/api/v1/alerts/${encodeURIComponent(a.id)}/ack` },
-        h('button', { type: 'submit', class: 'btn', 'aria-label': `Dismiss alert: ${a.title.text}`, text: 'Dismiss' }),
+        'div',
+        { class: 'alert-actions' },
+        h(
+          'form',
+          { class: 'alert-ack', method: 'post', action: `/api/v1/alerts/${encodeURIComponent(a.id)}/ack` },
+          h('button', { type: 'submit', class: 'btn', 'aria-label': `Dismiss alert: ${a.title.text}`, text: 'Dismiss' }),
+        ),
+        h('button', { type: 'button', class: 'btn btn-quiet', 'data-snooze': '1h', 'aria-label': a.snooze_label, text: 'Snooze 1 h' }),
       ),
     );
   }
@@ -233,17 +238,17 @@
     while (box.children.length > nodes.length) box.lastElementChild.remove();
   }
 
-  // ---- Dismissing ----------------------------------------------------------------------
+  // ---- Dismissing and snoozing ---------------------------------------------------------
 
-  async function dismiss(form) {
-    const article = form.closest('.alert');
-    const button = form.querySelector('button');
+  /** Dismiss (acknowledge) posts the alert's form; snooze posts JSON for its IP or username. */
+  async function act(article, control, request) {
     const id = article.dataset.id;
-    button.disabled = true;
-    form.querySelector('.ack-error')?.remove();
+    const actions = article.querySelector('.alert-actions');
+    control.disabled = true;
+    actions.querySelector('.ack-error')?.remove();
     let res;
     try {
-      res = await fetch(form.action, { method: 'POST', headers: { Accept: 'application/json' } });
+      res = await request();
     } catch {
       res = null;
     }
@@ -253,14 +258,33 @@
       const all = [...document.querySelectorAll('#alerts .alert')];
       const next = all[all.indexOf(article) + 1] || all[all.indexOf(article) - 1];
       article.remove();
-      if (next) next.querySelector('button').focus();
+      if (next) next.querySelector('.alert-ack button').focus();
       else document.getElementById('alert-count').focus();
       if (last) render(last);
       return;
     }
-    button.disabled = false;
-    const why = res ? `Could not dismiss (${res.status}).` : 'Could not dismiss: offline.';
-    form.append(h('span', { class: 'ack-error', role: 'status', text: why }));
+    control.disabled = false;
+    const why = res ? `Failed (${res.status}).` : 'Failed: offline.';
+    actions.append(h('span', { class: 'ack-error', role: 'status', text: why }));
+  }
+
+  function dismiss(form) {
+    const article = form.closest('.alert');
+    act(article, form.querySelector('button'), () =>
+      fetch(form.action, { method: 'POST', headers: { Accept: 'application/json' } }),
+    );
+  }
+
+  function snooze(button) {
+    const article = button.closest('.alert');
+    const url = `/api/v1/alerts/${encodeURIComponent(article.dataset.id)}/snooze`;
+    act(article, button, () =>
+      fetch(url, {
+        method: 'POST',
+        headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+        body: JSON.stringify({ duration: button.dataset.snooze }),
+      }),
+    );
   }
 
   // ---- Cards (mirrors templates/card.html and chart.html) ------------------------------
@@ -560,6 +584,12 @@
       e.preventDefault();
       dismiss(form);
     });
+    document.addEventListener('click', (e) => {
+      const button = e.target.closest('button[data-snooze]');
+      if (button) snooze(button);
+    });
+    // Snoozing needs this script; server-rendered snooze buttons wait for it.
+    for (const b of document.querySelectorAll('button[data-snooze]')) b.hidden = false;
     // The count is the focus target after the last alert is dismissed.
     document.getElementById('alert-count').setAttribute('tabindex', '-1');
     setInterval(tick, 1000);

@@ -144,6 +144,10 @@ async fn banner_shows_unacknowledged_alerts_with_details() {
     assert!(banner.contains("2 h ago"));
     assert!(banner.contains("action=\"/api/v1/alerts/bf-198.51.100.23/ack\""));
     assert!(banner.contains("<button type=\"submit\""));
+    // Snoozing needs the script, which reveals the button.
+    assert!(banner.contains(
+        "data-snooze=\"1h\" aria-label=\"Snooze alerts from 198.51.100.23 for 1 hour\" hidden>"
+    ));
     assert!(html.contains("<title>(1) Lookout</title>"));
 }
 

@@ -208,6 +208,31 @@ describe('dashboard', () => {
     await assertClean(assert);
   });
 
+  test('snoozing silences an attacking IP for an hour', async () => {
+    const { page, assertClean } = await openPage(browser);
+    await gotoLive(page, lookout.url);
+    const ip = '203.0.113.200';
+    await lookout.attack(ip, 6);
+    const alert = bannerAlerts(page).filter({ hasText: ip });
+    await alert.waitFor({ timeout: 5000 });
+    await alert.getByRole('button', { name: `Snooze alerts from ${ip} for 1 hour` }).click();
+    await alert.waitFor({ state: 'detached', timeout: 5000 });
+    await page.locator('#acked-summary', { hasText: '1 snoozed' }).waitFor();
+    const api = await lookout.api('/api/v1/alerts');
+    assert.equal(api.alerts.find((a) => a.ip === ip).snoozed, true);
+
+    // More failures from the snoozed IP stay off the banner, also after a reload.
+    await lookout.attack(ip, 2);
+    await page.reload();
+    await page.locator('#live[data-state="live"]').waitFor();
+    await page.waitForTimeout(1500);
+    assert.equal(await bannerAlerts(page).filter({ hasText: ip }).count(), 0);
+    assert.equal(await bannerAlerts(page).count(), 1, 'the other alert stays');
+    const row = card(page, 'security-alerts').locator('li', { hasText: ip });
+    assert.match(await row.textContent(), /Snoozed/);
+    await assertClean(assert);
+  });
+
   test('hostile usernames are shown as text and never run', async () => {
     const { page, problems, assertClean } = await openPage(browser);
     await gotoLive(page, lookout.url);

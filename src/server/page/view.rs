@@ -69,6 +69,8 @@ pub struct AlertView {
     pub acknowledged: bool,
     /// A snooze on its IP or a username silences it for now.
     pub snoozed: bool,
+    /// What the snooze button does, for screen readers: `Snooze alerts from 192.0.2.1 for 1 hour`.
+    pub snooze_label: String,
     /// Fingerprint of everything above: the script redraws an alert only when it changes
     /// (redrawing a `role="alert"` makes screen readers announce it again).
     pub rev: String,
@@ -379,6 +381,12 @@ fn alert_view(a: &ActiveAlert) -> AlertView {
             .collect(),
         acknowledged: a.acknowledged,
         snoozed: a.snoozed,
+        // The server snoozes the IP when there is one, else the first username.
+        snooze_label: match (&al.ip, al.usernames.first()) {
+            (Some(ip), _) => format!("Snooze alerts from {} for 1 hour", clip(ip, SHORT).text),
+            (None, Some(u)) => format!("Snooze alerts for {} for 1 hour", clip(u, SHORT).text),
+            (None, None) => "Snooze for 1 hour".to_owned(),
+        },
         rev: String::new(),
     };
     v.rev = revision(&v);
