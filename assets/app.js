@@ -178,11 +178,7 @@
       h(
         'div',
         { class: 'alert-actions' },
-        h(
-          'form',
-          { class: 'alert-ack', method: 'post', action: `/api/v1/alerts/${encodeURIComponent(a.id)}/ack` },
-          h('button', { type: 'submit', class: 'btn', 'aria-label': `Dismiss alert: ${a.title.text}`, text: 'Dismiss' }),
-        ),
+        h('button', { type: 'button', class: 'btn', 'data-ack': true, 'aria-label': `Dismiss alert: ${a.title.text}`, text: 'Dismiss' }),
         h('button', { type: 'button', class: 'btn btn-quiet', 'data-snooze': '1h', 'aria-label': a.snooze_label, text: 'Snooze 1 h' }),
       ),
     );
@@ -240,51 +236,49 @@
 
   // ---- Dismissing and snoozing ---------------------------------------------------------
 
-  /** Dismiss (acknowledge) posts the alert's form; snooze posts JSON for its IP or username. */
-  async function act(article, control, request) {
-    const id = article.dataset.id;
+  /** Posts an alert action (`ack`, `snooze`) with the header the server's CSRF guard wants. */
+  function post(article, action, body) {
+    return fetch(`/api/v1/alerts/${encodeURIComponent(article.dataset.id)}/${action}`, {
+      method: 'POST',
+      headers: {
+        Accept: 'application/json',
+        'Content-Type': 'application/json',
+        'X-Requested-With': 'lookout',
+      },
+      body: JSON.stringify(body),
+    });
+  }
+
+  /** Runs an action; on success the alert leaves the banner and focus stays in it. */
+  async function act(button, action, body) {
+    const article = button.closest('.alert');
     const actions = article.querySelector('.alert-actions');
-    control.disabled = true;
+    button.disabled = true;
     actions.querySelector('.ack-error')?.remove();
     let res;
     try {
-      res = await request();
+      res = await post(article, action, body);
     } catch {
       res = null;
     }
     if (res && (res.ok || res.status === 404)) {
-      // Gone from the server's banner either way; keep keyboard focus in the banner.
-      dismissed.add(id);
+      // Gone from the server's banner either way (404: the alert aged out meanwhile).
+      dismissed.add(article.dataset.id);
       const all = [...document.querySelectorAll('#alerts .alert')];
       const next = all[all.indexOf(article) + 1] || all[all.indexOf(article) - 1];
       article.remove();
-      if (next) next.querySelector('.alert-ack button').focus();
+      if (next) next.querySelector('[data-ack]').focus();
       else document.getElementById('alert-count').focus();
       if (last) render(last);
       return;
     }
-    control.disabled = false;
+    if (res && res.status === 401) {
+      location.assign('/login');
+      return;
+    }
+    button.disabled = false;
     const why = res ? `Failed (${res.status}).` : 'Failed: offline.';
     actions.append(h('span', { class: 'ack-error', role: 'status', text: why }));
-  }
-
-  function dismiss(form) {
-    const article = form.closest('.alert');
-    act(article, form.querySelector('button'), () =>
-      fetch(form.action, { method: 'POST', headers: { Accept: 'application/json' } }),
-    );
-  }
-
-  function snooze(button) {
-    const article = button.closest('.alert');
-    const url = `/api/v1/alerts/${encodeURIComponent(article.dataset.id)}/snooze`;
-    act(article, button, () =>
-      fetch(url, {
-        method: 'POST',
-        headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
-        body: JSON.stringify({ duration: button.dataset.snooze }),
-      }),
-    );
   }
 
   // ---- Cards (mirrors templates/card.html and chart.html) ------------------------------
@@ -567,7 +561,13 @@
     });
     es.addEventListener('error', () => {
       if (es.readyState === EventSource.CLOSED) {
+        // Refused rather than dropped: a lapsed login goes back to the login page.
         setLive('offline', 'Offline — retrying');
+        fetch('/api/v1/integrations', { headers: { Accept: 'application/json' } })
+          .then((res) => {
+            if (res.status === 401) location.assign('/login');
+          })
+          .catch(() => {});
         setTimeout(connect, 5000);
       } else {
         setLive('connecting', 'Reconnecting…');
@@ -578,18 +578,14 @@
   function start() {
     const serverNow = parse(document.body.dataset.now);
     if (!Number.isNaN(serverNow)) skew = serverNow - Date.now();
-    document.addEventListener('submit', (e) => {
-      const form = e.target.closest('form.alert-ack');
-      if (!form) return;
-      e.preventDefault();
-      dismiss(form);
-    });
     document.addEventListener('click', (e) => {
-      const button = e.target.closest('button[data-snooze]');
-      if (button) snooze(button);
+      const ack = e.target.closest('button[data-ack]');
+      if (ack) act(ack, 'ack', {});
+      const snooze = e.target.closest('button[data-snooze]');
+      if (snooze) act(snooze, 'snooze', { duration: snooze.dataset.snooze });
     });
-    // Snoozing needs this script; server-rendered snooze buttons wait for it.
-    for (const b of document.querySelectorAll('button[data-snooze]')) b.hidden = false;
+    // The alert actions need this script; server-rendered ones wait for it.
+    for (const b of document.querySelectorAll('.alert-actions button')) b.hidden = false;
     // The count is the focus target after the last alert is dismissed.
     document.getElementById('alert-count').setAttribute('tabindex', '-1');
     setInterval(tick, 1000);

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(
     name = "lookout",
-    version,
+    version = env!("LOOKOUT_BUILD_VERSION"),
     about = "A security dashboard for Authentik"
 )]
 pub struct Cli {
@@ -31,6 +31,8 @@ pub enum Command {
     /// Serve the in-repo fake Authentik alone (tests, the contract test).
     #[command(hide = true)]
     FakeAuthentik(crate::fake::cli::FakeArgs),
+    /// Print an argon2 hash of a password read from stdin, for `[server.auth] password-hash`.
+    HashPassword,
     /// Validate the config and test each integration's connection.
     Check {
         /// Validate the config only; no network.

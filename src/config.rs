@@ -4,6 +4,7 @@
 //! and never contains a secret's value. Parsing is pure except for reading the file itself and
 //! token files; nothing here touches the network.
 
+pub mod auth;
 pub mod duration;
 mod env;
 
@@ -55,6 +56,24 @@ pub struct ServerConfig {
     /// Directory for Lookout's state (alert history, acknowledgements). Created if missing.
     #[serde(default = "default_data_dir")]
     pub data_dir: PathBuf,
+    /// How long alert history is kept.
+    #[serde(default = "default_retention")]
+    pub retention: Dur,
+    /// Access control; see `[server.auth]`. Absent = no auth, allowed on loopback only.
+    #[serde(default)]
+    pub auth: Option<auth::AuthConfig>,
+    /// Log format: `human` or `json`.
+    #[serde(default)]
+    pub log_format: LogFormat,
+}
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LogFormat {
+    #[default]
+    Human,
+    Json,
 }
 
 impl Default for ServerConfig {
@@ -62,6 +81,9 @@ impl Default for ServerConfig {
         ServerConfig {
             listen: default_listen(),
             data_dir: default_data_dir(),
+            retention: default_retention(),
+            auth: None,
+            log_format: LogFormat::Human,
         }
     }
 }
@@ -72,6 +94,10 @@ fn default_listen() -> SocketAddr {
 
 fn default_data_dir() -> PathBuf {
     PathBuf::from("data")
+}
+
+fn default_retention() -> Dur {
+    Dur::secs(90 * 24 * 3600)
 }
 
 /// `[dashboard]`: optional layout. Without it every endpoint of every integration is shown.
@@ -120,7 +146,10 @@ impl Config {
             .map(toml::Value::Table)
             .map_err(|e| ConfigError::new("", format!("TOML syntax error: {}", one_line(&e))))?;
         env::expand(&mut value, "", lookup)?;
-        let raw: RawConfig = from_value(value, "")?;
+        let mut raw: RawConfig = from_value(value, "")?;
+        if let Some(a) = raw.server.auth.as_mut() {
+            a.resolve("server.auth", base)?;
+        }
 
         let mut integrations = Vec::with_capacity(raw.integrations.len());
         for (id, table) in raw.integrations {

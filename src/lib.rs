@@ -22,6 +22,7 @@ pub mod demo;
 pub mod detector;
 pub mod fake;
 pub mod integrations;
+pub mod logging;
 pub mod metrics;
 pub mod poller;
 pub mod serve;

@@ -8,11 +8,12 @@ use std::process::ExitCode;
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging();
+    lookout::logging::init(log_format(&cli));
     let result = match cli.command {
         Some(Command::Check { offline }) => return check(&cli.config, offline).await,
         Some(Command::Serve { listen }) => serve(&cli.config, listen).await,
         Some(Command::Demo(args)) => demo(args).await,
+        Some(Command::HashPassword) => hash_password(),
         Some(Command::FakeAuthentik(args)) => lookout::fake::cli::run(args).await,
         None => serve(&cli.config, None).await,
     };
@@ -25,13 +26,14 @@ async fn main() -> ExitCode {
     }
 }
 
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("LOOKOUT_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+/// The log format from the config, if it loads (errors are reported by the command itself).
+fn log_format(cli: &Cli) -> lookout::config::LogFormat {
+    match cli.command {
+        None | Some(Command::Serve { .. }) => Config::load(&cli.config)
+            .map(|c| c.server.log_format)
+            .unwrap_or_default(),
+        _ => Default::default(),
+    }
 }
 
 async fn serve(path: &std::path::Path, listen: Option<std::net::SocketAddr>) -> anyhow::Result<()> {
@@ -42,6 +44,18 @@ async fn serve(path: &std::path::Path, listen: Option<std::net::SocketAddr>) -> 
     shutdown_signal().await;
     tracing::info!("shutting down");
     running.shutdown().await;
+    Ok(())
+}
+
+fn hash_password() -> anyhow::Result<()> {
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    let password = line.trim_end_matches(['\r', '\n']);
+    anyhow::ensure!(
+        password.chars().count() >= 8,
+        "use a password of at least 8 characters"
+    );
+    println!("{}", lookout::server::auth::hash_password(password));
     Ok(())
 }
 

@@ -170,7 +170,7 @@ fn proxy_message(f: &Finding) -> String {
          per-IP brute-force detection is blind. Make the proxy send X-Forwarded-For and add its \
          address to AUTHENTIK_LISTEN__TRUSTED_PROXY_CIDRS (authentik only trusts X-Forwarded-For \
          from those CIDRs; the default is loopback and the private ranges). If {ip} really is \
-         where your users log in from, add it to the detector's ignore_networks to silence this.",
+         where your users log in from, add it to extra.brute-force.ignore-networks to silence this.",
         f.usernames.len(),
         ip = f.key,
     )

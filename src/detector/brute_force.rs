@@ -20,11 +20,10 @@ pub(crate) fn detect(
     let m = settings.max_failures as usize;
     let window = table.clock.ticks(settings.window);
     let mut ranges = Vec::new();
-    for (key_id, recs) in table.by_key.iter() {
+    table.for_each_key_group(settings.max_failures, |key, recs| {
         ranges.clear();
         bursts(recs.len(), |i| recs[i].tick, m, window, &mut ranges);
-        let Some(latest) = recs.last() else { continue };
-        let key = table.keys[key_id as usize];
+        let Some(latest) = recs.last() else { return };
         let display = table.keyer.display(key);
         let key_is_recent = super::is_recent(now, attempts[latest.idx as usize].at, settings);
         for (n, range) in ranges.iter().enumerate() {
@@ -45,11 +44,11 @@ pub(crate) fn detect(
                 rotating: !key.is_v4() && rotates(attempts, burst),
             });
         }
-    }
+    });
 }
 
 /// Distinct attempted usernames (exact spelling), sorted.
-pub(crate) fn distinct_usernames(attempts: &[LoginAttempt], burst: &[Rec]) -> Vec<String> {
+pub(crate) fn distinct_usernames<X>(attempts: &[LoginAttempt], burst: &[Rec<X>]) -> Vec<String> {
     let mut names: Vec<&str> = burst
         .iter()
         .map(|r| attempts[r.idx as usize].username.as_str())
@@ -60,7 +59,7 @@ pub(crate) fn distinct_usernames(attempts: &[LoginAttempt], burst: &[Rec]) -> Ve
 }
 
 /// Whether an IPv6 burst used more than one address inside its prefix.
-fn rotates(attempts: &[LoginAttempt], burst: &[Rec]) -> bool {
+fn rotates(attempts: &[LoginAttempt], burst: &[Rec<()>]) -> bool {
     let mut addrs = burst.iter().filter_map(|r| attempts[r.idx as usize].ip);
     let first: Option<IpAddr> = addrs.next();
     addrs.any(|a| Some(a) != first)

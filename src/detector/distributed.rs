@@ -6,7 +6,7 @@
 
 use super::brute_force::distinct_usernames;
 use super::burst::bursts;
-use super::table::{FailureTable, Rec, NO_KEY};
+use super::table::{FailureTable, Rec};
 use super::{Finding, FindingKind, LoginAttempt, Settings};
 use chrono::{DateTime, Utc};
 
@@ -21,42 +21,27 @@ pub(crate) fn detect(
     let m = settings.distributed_max_failures as usize;
     let window = table.clock.ticks(settings.window);
     let mut ranges = Vec::new();
-    // `seen[key] == stamp` marks a key already counted in the current burst: no per-burst set.
-    let mut seen = vec![0u32; table.keys.len()];
-    let mut stamp = 0u32;
-    for (_, recs) in table.by_user.iter() {
+    let mut source_ids = Vec::new();
+    table.for_each_user_group(settings.distributed_max_failures, |recs| {
         ranges.clear();
         bursts(recs.len(), |i| recs[i].tick, m, window, &mut ranges);
-        let Some(latest) = recs.last() else { continue };
+        let Some(latest) = recs.last() else { return };
         let user_is_recent = super::is_recent(now, attempts[latest.idx as usize].at, settings);
         for (n, range) in ranges.iter().enumerate() {
             let burst = &recs[range.clone()];
-            stamp = stamp.wrapping_add(1);
-            if stamp == 0 {
-                seen.fill(0);
-                stamp = 1;
-            }
-            let mut source_ids = Vec::new();
-            for r in burst {
-                if r.other != NO_KEY && seen[r.other as usize] != stamp {
-                    seen[r.other as usize] = stamp;
-                    source_ids.push(table.keys[r.other as usize]);
-                }
-            }
+            source_ids.clear();
+            source_ids.extend(burst.iter().filter_map(|r| r.extra));
+            source_ids.sort_unstable_by_key(|k| k.sort_key());
+            source_ids.dedup();
             if (source_ids.len() as u64) < u64::from(settings.distributed_min_sources) {
                 continue;
             }
-            source_ids.sort_unstable_by_key(|k| k.sort_key());
-            let display = most_frequent_spelling(attempts, burst);
             out.push(Finding {
                 kind: FindingKind::Distributed,
-                key: display,
+                key: most_frequent_spelling(attempts, burst),
                 ip: None,
                 usernames: distinct_usernames(attempts, burst),
-                sources: source_ids
-                    .into_iter()
-                    .map(|k| table.keyer.display(k))
-                    .collect(),
+                sources: source_ids.iter().map(|&k| table.keyer.display(k)).collect(),
                 failures: u32::try_from(burst.len()).unwrap_or(u32::MAX),
                 first_seen: attempts[burst[0].idx as usize].at,
                 last_seen: attempts[burst[burst.len() - 1].idx as usize].at,
@@ -65,11 +50,11 @@ pub(crate) fn detect(
                 rotating: false,
             });
         }
-    }
+    });
 }
 
 /// The spelling used most in the burst; ties go to the smallest string so output is stable.
-fn most_frequent_spelling(attempts: &[LoginAttempt], burst: &[Rec]) -> String {
+fn most_frequent_spelling<X>(attempts: &[LoginAttempt], burst: &[Rec<X>]) -> String {
     let mut names: Vec<&str> = burst
         .iter()
         .map(|r| attempts[r.idx as usize].username.as_str())

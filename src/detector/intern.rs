@@ -1,15 +1,16 @@
-//! Hashing and interning for the hot path. Source keys are integers; usernames are interned once
-//! per distinct *normalised* spelling (trimmed, lowercased) so the per-username detector groups
-//! integers, not strings. The hasher is a small multiply-xor hash (FxHash-style) seeded per call
+//! Hashing for the hot path. Source keys are integers; usernames are reduced to a 64-bit hash of
+//! their *normalised* spelling (trimmed, lowercased) so the per-username detector groups integers,
+//! not strings. The hasher is a small multiply-xor hash (FxHash-style) seeded per call
 //! from std's random state: usernames are attacker-controlled, and a fixed, public hash would let an
 //! attacker pick colliding usernames and make the detector quadratic.
 
-use std::borrow::Cow;
 use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
 
 const K: u64 = 0xf135_7aea_2e62_a9c5;
+/// A second odd multiplier for the username hash's other lane.
+const K2: u64 = 0x9e37_79b9_7f4a_7c15;
 
 /// A fast hasher for short keys. Not cryptographic; the seed only keeps collisions unguessable.
 #[derive(Clone, Copy)]
@@ -78,7 +79,7 @@ impl Hasher for FastHasher {
 
 /// Builds [`FastHasher`]s from one random seed per detector run.
 #[derive(Clone, Copy)]
-pub(crate) struct SeededState(u64);
+pub(crate) struct SeededState(pub(crate) u64);
 
 impl SeededState {
     pub(crate) fn random() -> Self {
@@ -106,43 +107,55 @@ pub fn normalize_username(name: &str) -> String {
     name.trim().to_lowercase()
 }
 
-/// Interns usernames by their normalised form into dense ids `0..len()`.
-pub(crate) struct UsernameInterner<'a> {
-    ids: FastMap<Cow<'a, str>, u32>,
+/// Hashes usernames by their normalised form into 128 bits, without allocating for the usual
+/// ASCII names. Equal normalised names always hash alike; with two independently seeded 64-bit
+/// lanes, distinct names collide with probability about 2⁻¹²⁸ per pair, so grouping by the hash is
+/// grouping by the name, and an attacker who cannot see the seed cannot aim for a collision.
+pub(crate) struct UsernameHasher {
+    lanes: [SeededState; 2],
     scratch: String,
-    last: Option<(&'a str, u32)>,
 }
 
-impl<'a> UsernameInterner<'a> {
-    pub(crate) fn new(state: SeededState) -> Self {
-        UsernameInterner {
-            ids: fast_map(state),
+impl UsernameHasher {
+    pub(crate) fn new() -> Self {
+        UsernameHasher {
+            lanes: [SeededState::random(), SeededState::random()],
             scratch: String::new(),
-            last: None,
         }
     }
 
-    /// Number of distinct normalised usernames seen so far.
-    pub(crate) fn len(&self) -> usize {
-        self.ids.len()
-    }
-
-    /// The id of `name`'s normalised form. Allocates only for a new distinct username (and for
-    /// non-ASCII names, whose Unicode lowercasing needs a buffer).
+    /// Both lanes in one pass over the bytes, eight at a time.
     #[inline]
-    pub(crate) fn intern(&mut self, name: &'a str) -> u32 {
-        // Attacks repeat one username back to back; a byte comparison beats a hash lookup.
-        if let Some((prev, id)) = self.last {
-            if prev == name {
-                return id;
-            }
+    fn hash_normal(&self, normal: &str) -> u128 {
+        let bytes = normal.as_bytes();
+        let [SeededState(mut a), SeededState(mut b)] = self.lanes;
+        let mut mix = |word: u64| {
+            a = (a ^ word).wrapping_mul(K).rotate_left(26);
+            b = (b ^ word).wrapping_mul(K2).rotate_left(29);
+        };
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            mix(u64::from_le_bytes(word));
         }
+        let rest = chunks.remainder();
+        let mut word = [0u8; 8];
+        word[..rest.len()].copy_from_slice(rest);
+        // The length goes in last so "a" and "a\0" differ.
+        mix(u64::from_le_bytes(word) ^ ((bytes.len() as u64) << 56));
+        mix(bytes.len() as u64);
+        (u128::from(FastHasher(a).finish()) << 64) | u128::from(FastHasher(b).finish())
+    }
+
+    #[inline]
+    pub(crate) fn hash(&mut self, name: &str) -> u128 {
         let trimmed = name.trim();
-        let already_normal = trimmed
+        if trimmed
             .bytes()
-            .all(|b| b.is_ascii() && !b.is_ascii_uppercase());
-        let id = if already_normal {
-            self.lookup_or_insert(trimmed, Cow::Borrowed(trimmed))
+            .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+        {
+            self.hash_normal(trimmed)
         } else {
             let mut scratch = std::mem::take(&mut self.scratch);
             scratch.clear();
@@ -152,28 +165,10 @@ impl<'a> UsernameInterner<'a> {
             } else {
                 scratch.push_str(&trimmed.to_lowercase());
             }
-            let id = match self.ids.get(scratch.as_str()) {
-                Some(&id) => id,
-                None => self.insert(Cow::Owned(scratch.clone())),
-            };
+            let h = self.hash_normal(&scratch);
             self.scratch = scratch;
-            id
-        };
-        self.last = Some((name, id));
-        id
-    }
-
-    fn lookup_or_insert(&mut self, probe: &str, owned: Cow<'a, str>) -> u32 {
-        match self.ids.get(probe) {
-            Some(&id) => id,
-            None => self.insert(owned),
+            h
         }
-    }
-
-    fn insert(&mut self, key: Cow<'a, str>) -> u32 {
-        let id = u32::try_from(self.ids.len()).unwrap_or(u32::MAX);
-        self.ids.insert(key, id);
-        id
     }
 }
 
@@ -182,19 +177,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn interner_merges_case_and_surrounding_space_but_not_different_names() {
-        let mut i = UsernameInterner::new(SeededState::random());
-        let a = i.intern("admin");
-        assert_eq!(i.intern(" Admin\t"), a);
-        assert_eq!(i.intern("ADMIN"), a);
-        assert_ne!(i.intern("root"), a);
-        assert_eq!(i.intern("ÄRGER"), i.intern("ärger"));
-        assert_eq!(i.len(), 3);
+    fn username_hash_merges_case_and_surrounding_space_but_not_different_names() {
+        let mut h = UsernameHasher::new();
+        let a = h.hash("admin");
+        assert_eq!(h.hash(" Admin\t"), a);
+        assert_eq!(h.hash("ADMIN"), a);
+        assert_ne!(h.hash("root"), a);
+        assert_ne!(h.hash("admin2"), a);
+        assert_eq!(h.hash("ÄRGER"), h.hash("ärger"));
     }
 
     #[test]
     fn kelvin_sign_lowercases_to_ascii_and_joins_the_ascii_spelling() {
-        let mut i = UsernameInterner::new(SeededState::random());
-        assert_eq!(i.intern("\u{212A}im"), i.intern("kim"));
+        let mut h = UsernameHasher::new();
+        assert_eq!(h.hash("\u{212A}im"), h.hash("kim"));
     }
 }

@@ -23,6 +23,11 @@ const V4_MAPPED_TOP: u128 = 0xffff;
 pub(crate) struct SourceKey(u128);
 
 impl SourceKey {
+    /// Rebuilds a key from [`SourceKey::bits`].
+    pub(crate) fn from_bits(bits: u128) -> Self {
+        SourceKey(bits)
+    }
+
     pub(crate) fn bits(self) -> u128 {
         self.0
     }

@@ -5,7 +5,7 @@
 //! turns findings into banner alerts with stable ids.
 //!
 //! Layout: `table` turns attempts into a compact integer table (keys from `key`, ticks from
-//! `clock`, usernames interned by `intern`); `burst` is the sliding-window extraction that
+//! `clock`, usernames hashed by `intern`); `burst` is the sliding-window extraction that
 //! `brute_force` (per IP or IPv6 prefix) and `distributed` (per username) share; `proxy` spots a
 //! reverse proxy whose address hides every client's. Strings are built only for findings.
 

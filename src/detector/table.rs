@@ -1,69 +1,67 @@
-//! The compact failure table every rate rule reads. One pass over the attempts keeps the failures
-//! inside the lookback and turns each into integers: a tick (see `clock`), a dense source-key id
-//! and a dense username id. Two counting sorts then group the failures by key and by username,
-//! keeping only groups big enough to hold a burst (most IPs fail once or twice and are never
-//! touched again). Inside a group failures stay in input order, so time-sorted input (authentik
-//! returns events newest first) needs only a linear check or a reverse, not a sort.
+//! The compact failure table every rate rule reads, built to stay in cache. One pass over the
+//! attempts keeps the failures inside the lookback and reduces each to integers: time, source key
+//! (see `key`) and a 128-bit hash of the normalised username (see `intern`).
+//!
+//! Why not one hash map from key to failures: with hundreds of thousands of distinct IPs nearly
+//! every lookup misses the cache, and one big buffer per stage costs a page fault every 4 KiB
+//! (measured: both dominated the first version). So the pass scatters each failure into one of
+//! [`PARTITIONS`] small buckets by a hash of its label (a radix partition: a few hundred write
+//! streams, small allocations the allocator reuses), and groups are then formed bucket by bucket
+//! with a map small enough for L1. Only groups big enough to hold a burst are handed on (most IPs
+//! fail once or twice). Buckets keep input order, so for time-sorted input (authentik returns
+//! events newest first) a group needs a linear check or a reverse, not a sort.
 
 use super::clock::{self, Clock};
-use super::intern::{fast_map, SeededState, UsernameInterner};
+use super::intern::{fast_map, SeededState, UsernameHasher};
 use super::key::{Keyer, SourceKey};
 use super::{LoginAttempt, Settings};
 use chrono::{DateTime, Utc};
+use std::hash::{BuildHasher, Hash};
 
-/// Marks a failure without a usable source IP.
-pub(crate) const NO_KEY: u32 = u32::MAX;
+/// Buckets per grouping, a power of two: ~2000 failures each at a million.
+const PARTITIONS: usize = 512;
+/// Bit 31 of `nanos` marks a failure with a source key (nanoseconds stay below 2³¹).
+const KEYED: u32 = 1 << 31;
 
-/// One failure inside a group: its tick, its index in the caller's slice, and a group-specific
-/// extra (the source-key id in username groups).
+/// One failure of a group, handed to the rules: its tick, its index in the caller's slice, and a
+/// group-specific extra (the source key, if any, in username groups).
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Rec {
+pub(crate) struct Rec<X> {
     pub tick: u64,
     pub idx: u32,
-    pub other: u32,
+    pub extra: X,
 }
 
-/// Failures grouped by an id, each group sorted by (tick, input index).
-#[derive(Debug, Default)]
-pub(crate) struct Groups {
-    ids: Vec<u32>,
-    starts: Vec<usize>,
-    recs: Vec<Rec>,
-}
-
-impl Groups {
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (u32, &[Rec])> + '_ {
-        self.ids
-            .iter()
-            .zip(self.starts.windows(2))
-            .map(|(&id, w)| (id, &self.recs[w[0]..w[1]]))
-    }
-}
-
-/// A failure as first recorded, before grouping.
+/// A failure in a source-key bucket.
 #[derive(Clone, Copy)]
-struct Failure {
+struct KeyEntry {
+    key: u128,
     secs: i64,
     nanos: u32,
     idx: u32,
-    key: u32,
-    user: u32,
 }
 
-/// The failures of one detector run, grouped for the brute-force and distributed rules.
+/// A failure in a username bucket (`nanos` carries the [`KEYED`] flag).
+#[derive(Clone, Copy)]
+struct UserEntry {
+    user: u128,
+    source: u128,
+    secs: i64,
+    nanos: u32,
+    idx: u32,
+}
+
+/// The failures of one detector run, bucketed for the brute-force and distributed rules.
 pub(crate) struct FailureTable {
     pub keyer: Keyer,
-    /// Dense key id → key.
-    pub keys: Vec<SourceKey>,
     pub clock: Clock,
-    /// Keys with more than `max_failures` failures; `Rec::other` is unused.
-    pub by_key: Groups,
-    /// Usernames with more than `distributed_max_failures` failures; `Rec::other` is the key id.
-    pub by_user: Groups,
+    state: SeededState,
+    by_key: Vec<Vec<KeyEntry>>,
+    by_user: Vec<Vec<UserEntry>>,
 }
 
 impl FailureTable {
-    /// Builds the table. Only the first `u32::MAX` attempts are considered (ids are `u32`).
+    /// Builds the table. Only the first `u32::MAX` attempts are considered (indices are `u32`).
     pub(crate) fn build(
         attempts: &[LoginAttempt],
         settings: &Settings,
@@ -72,13 +70,16 @@ impl FailureTable {
         let keyer = Keyer::new(settings.ipv6_prefix, &settings.ignore_networks);
         let cutoff = clock::cutoff(now, settings.lookback);
         let state = SeededState::random();
-        let mut key_ids = fast_map::<u128, u32>(state);
-        let mut keys = Vec::new();
-        let mut users = UsernameInterner::new(state);
-        let mut failures = Vec::new();
+        let mut users = UsernameHasher::new();
+        // Sized for an even spread (+12 %) so buckets rarely reallocate.
+        let per_bucket = attempts.len() / PARTITIONS + attempts.len() / PARTITIONS / 8 + 1;
+        let mut by_key: Vec<Vec<KeyEntry>> = (0..PARTITIONS)
+            .map(|_| Vec::with_capacity(per_bucket))
+            .collect();
+        let mut by_user: Vec<Vec<UserEntry>> = (0..PARTITIONS)
+            .map(|_| Vec::with_capacity(per_bucket))
+            .collect();
         let (mut min, mut max) = (i64::MAX, i64::MIN);
-        let mut last_key: Option<(SourceKey, u32)> = None;
-
         for (idx, a) in (0..u32::MAX).zip(attempts) {
             if a.success {
                 continue;
@@ -87,110 +88,163 @@ impl FailureTable {
             if !cutoff.admits((secs, nanos)) {
                 continue;
             }
-            let key = match keyer.key(a.ip) {
-                None => NO_KEY,
-                Some(k) => match last_key {
-                    Some((prev, id)) if prev == k => id,
-                    _ => {
-                        let id = *key_ids.entry(k.bits()).or_insert_with(|| {
-                            keys.push(k);
-                            u32::try_from(keys.len() - 1).unwrap_or(NO_KEY)
-                        });
-                        last_key = Some((k, id));
-                        id
-                    }
-                },
-            };
-            let user = users.intern(&a.username);
             min = min.min(secs);
             max = max.max(secs);
-            failures.push(Failure {
-                secs,
-                nanos,
-                idx,
-                key,
+            let user = users.hash(&a.username);
+            let (source, keyed) = match keyer.key(a.ip) {
+                Some(k) => {
+                    let key = k.bits();
+                    by_key[bucket(state, key)].push(KeyEntry {
+                        key,
+                        secs,
+                        nanos,
+                        idx,
+                    });
+                    (key, KEYED)
+                }
+                None => (0, 0),
+            };
+            // The username hash is already uniform: its low bits pick the bucket.
+            by_user[user as usize % PARTITIONS].push(UserEntry {
                 user,
+                source,
+                secs,
+                nanos: nanos | keyed,
+                idx,
             });
         }
-
-        let clock = Clock::new(min, max);
-        let by_key = group(&failures, keys.len(), settings.max_failures, clock, |f| {
-            (f.key, 0)
-        });
-        let by_user = group(
-            &failures,
-            users.len(),
-            settings.distributed_max_failures,
-            clock,
-            |f| (f.user, f.key),
-        );
         FailureTable {
             keyer,
-            keys,
-            clock,
+            clock: Clock::new(min, max),
+            state,
             by_key,
             by_user,
         }
     }
+
+    /// Calls `f` for every source key with more than `threshold` failures, with them sorted by time.
+    pub(crate) fn for_each_key_group(
+        &self,
+        threshold: u32,
+        mut f: impl FnMut(SourceKey, &[Rec<()>]),
+    ) {
+        let clock = self.clock;
+        groups(
+            &self.by_key,
+            self.state,
+            threshold,
+            |e| e.key,
+            |e| Rec {
+                tick: clock.tick(e.secs, e.nanos),
+                idx: e.idx,
+                extra: (),
+            },
+            |key, recs| f(SourceKey::from_bits(key), recs),
+        );
+    }
+
+    /// Calls `f` for every normalised username with more than `threshold` failures, sorted by time;
+    /// each failure carries its source key, if it has one.
+    pub(crate) fn for_each_user_group(
+        &self,
+        threshold: u32,
+        mut f: impl FnMut(&[Rec<Option<SourceKey>>]),
+    ) {
+        let clock = self.clock;
+        groups(
+            &self.by_user,
+            self.state,
+            threshold,
+            |e| e.user,
+            |e| Rec {
+                tick: clock.tick(e.secs, e.nanos & !KEYED),
+                idx: e.idx,
+                extra: (e.nanos & KEYED != 0).then(|| SourceKey::from_bits(e.source)),
+            },
+            |_, recs| f(recs),
+        );
+    }
 }
 
-/// Counting sort of `failures` by the id from `id_other`, keeping groups with more than
-/// `threshold` members, then sorting each group by time (free when the input was time-sorted).
-fn group(
-    failures: &[Failure],
-    ids: usize,
+fn bucket(state: SeededState, key: u128) -> usize {
+    state.hash_one(key) as usize % PARTITIONS
+}
+
+/// Forms the groups of each bucket with a small map and hands on those above `threshold`.
+fn groups<E, L, X>(
+    buckets: &[Vec<E>],
+    state: SeededState,
     threshold: u32,
-    clock: Clock,
-    id_other: impl Fn(&Failure) -> (u32, u32),
-) -> Groups {
-    let mut counts = vec![0u32; ids];
-    for f in failures {
-        let (id, _) = id_other(f);
-        if let Some(c) = counts.get_mut(id as usize) {
-            *c += 1;
+    label: impl Fn(&E) -> L,
+    rec: impl Fn(&E) -> Rec<X>,
+    mut f: impl FnMut(L, &[Rec<X>]),
+) where
+    L: Copy + Eq + Hash,
+{
+    let mut ids = fast_map::<L, u32>(state);
+    let mut local: Vec<u32> = Vec::new();
+    let mut counts: Vec<u32> = Vec::new();
+    let mut labels: Vec<L> = Vec::new();
+    let mut starts: Vec<usize> = Vec::new();
+    let mut recs: Vec<Rec<X>> = Vec::new();
+    for bucket in buckets {
+        if (bucket.len() as u64) <= u64::from(threshold) {
+            continue;
         }
-    }
-    let mut out = Groups::default();
-    // Each kept group's write cursor; `usize::MAX` marks a dropped group.
-    let mut cursor = vec![usize::MAX; ids];
-    let mut total = 0usize;
-    out.starts.push(0);
-    for (id, &c) in counts.iter().enumerate() {
-        if c > threshold {
-            out.ids.push(id as u32);
-            cursor[id] = total;
-            total += c as usize;
-            out.starts.push(total);
+        ids.clear();
+        local.clear();
+        counts.clear();
+        labels.clear();
+        for e in bucket {
+            let l = label(e);
+            let id = *ids.entry(l).or_insert_with(|| {
+                counts.push(0);
+                labels.push(l);
+                (counts.len() - 1) as u32
+            });
+            counts[id as usize] += 1;
+            local.push(id);
         }
-    }
-    drop(counts);
-    out.recs = vec![
-        Rec {
-            tick: 0,
-            idx: 0,
-            other: 0
+        // Counting sort of the kept groups into `recs`; `starts` becomes each group's write cursor.
+        starts.clear();
+        let mut total = 0usize;
+        for &c in &counts {
+            starts.push(total);
+            if c > threshold {
+                total += c as usize;
+            }
+        }
+        recs.clear();
+        recs.reserve(total);
+        // Placeholder fill (every slot is overwritten by the scatter below).
+        let Some(first) = bucket
+            .iter()
+            .zip(&local)
+            .find(|(_, &id)| counts[id as usize] > threshold)
+        else {
+            continue;
         };
-        total
-    ];
-    for f in failures {
-        let (id, other) = id_other(f);
-        if let Some(pos) = cursor.get_mut(id as usize).filter(|p| **p != usize::MAX) {
-            out.recs[*pos] = Rec {
-                tick: clock.tick(f.secs, f.nanos),
-                idx: f.idx,
-                other,
-            };
-            *pos += 1;
+        recs.resize_with(total, || rec(first.0));
+        for (e, &id) in bucket.iter().zip(&local) {
+            if counts[id as usize] > threshold {
+                recs[starts[id as usize]] = rec(e);
+                starts[id as usize] += 1;
+            }
+        }
+        // After the scatter each cursor sits at its group's end.
+        for (id, &c) in counts.iter().enumerate() {
+            if c > threshold {
+                let end = starts[id];
+                let group = &mut recs[end - c as usize..end];
+                sort_by_time(group);
+                f(labels[id], group);
+            }
         }
     }
-    for w in out.starts.windows(2) {
-        sort_by_time(&mut out.recs[w[0]..w[1]]);
-    }
-    out
 }
 
 /// Sorts one group by (tick, index): a no-op for ascending input, a reverse for descending.
-fn sort_by_time(recs: &mut [Rec]) {
+fn sort_by_time<X>(recs: &mut [Rec<X>]) {
     if recs.windows(2).all(|w| w[0].tick <= w[1].tick) {
         return;
     }

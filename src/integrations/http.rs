@@ -272,7 +272,33 @@ impl Upstream {
         query: &[(&str, String)],
     ) -> Result<T, FetchError> {
         let bytes = self.get_bytes(path, query).await?;
-        decode(path, &bytes).map_err(FetchError::Other)
+        decode(path, &bytes).map_err(|e| FetchError::Other(self.redact_error(e)))
+    }
+
+    /// Replaces the token wherever upstream text (an echoing proxy, a serde message quoting a
+    /// value) could have carried it into a message.
+    fn redact(&self, text: &str) -> String {
+        let token = self.token.expose_secret();
+        if token.is_empty() {
+            text.to_owned()
+        } else {
+            text.replace(token, "[redacted]")
+        }
+    }
+
+    fn redact_error(&self, e: UpstreamError) -> UpstreamError {
+        match e {
+            UpstreamError::Undecodable {
+                endpoint,
+                path,
+                detail,
+            } => UpstreamError::Undecodable {
+                endpoint,
+                path: self.redact(&path),
+                detail: self.redact(&detail),
+            },
+            other => other,
+        }
     }
 
     /// GETs `path` with retries; returns the 2xx body.
@@ -328,6 +354,10 @@ impl Upstream {
             .await
             .map_err(|e| FetchError::Other(self.transport_error(path, &e)))?;
         let status = resp.status();
+        let location = resp
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
         let body = read_capped(resp)
             .await
             .map_err(|e| FetchError::Other(self.transport_error(path, &e)))?;
@@ -335,10 +365,20 @@ impl Upstream {
         if status.is_success() {
             return Ok(body);
         }
+        // Error bodies end up in messages: never let an echoing proxy show the token.
+        let shown = self.redact(&String::from_utf8_lossy(&body));
+        let excerpt = match location {
+            // Redirects are not followed (the token must not travel elsewhere): say where to.
+            Some(to) if status.is_redirection() => format!(
+                "redirected to {} (set `url` to that address; redirects are not followed)",
+                sanitize(&self.redact(&to), 200)
+            ),
+            _ => excerpt(shown.as_bytes()),
+        };
         Err(FetchError::Status(StatusFailure {
             status,
-            detail: detail_of(&body),
-            excerpt: excerpt(&body),
+            detail: detail_of(shown.as_bytes()),
+            excerpt,
         }))
     }
 
@@ -352,11 +392,17 @@ impl Upstream {
         }
         let chain = error_chain(e);
         let lower = chain.to_ascii_lowercase();
-        if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
-            return UpstreamError::Tls {
-                endpoint,
-                detail: chain,
+        if lower.contains("certificate")
+            || lower.contains("tls")
+            || lower.contains("handshake")
+            || is_tls_io_error(e)
+        {
+            let detail = if lower.contains("invalidcontenttype") {
+                format!("{chain}; the server does not speak TLS here, is the URL http://?")
+            } else {
+                chain
             };
+            return UpstreamError::Tls { endpoint, detail };
         }
         if e.is_body() || e.is_decode() {
             return UpstreamError::Protocol {
@@ -369,6 +415,28 @@ impl Upstream {
             detail: chain,
         }
     }
+}
+
+/// rustls reports handshake and record errors (e.g. a plain-HTTP answer on an `https://` URL:
+/// "received corrupt message of type InvalidContentType") as `io::Error` of kind `InvalidData`
+/// while connecting; nothing else on the connect path does.
+fn is_tls_io_error(e: &reqwest::Error) -> bool {
+    if !e.is_connect() || e.url().is_none_or(|u| u.scheme() != "https") {
+        return false;
+    }
+    let mut src: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(s) = src {
+        src = match s.downcast_ref::<std::io::Error>() {
+            Some(io) if io.kind() == std::io::ErrorKind::InvalidData => return true,
+            // `io::Error::source` skips the wrapped error itself (often another io::Error).
+            Some(io) => match io.get_ref() {
+                Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+                None => s.source(),
+            },
+            None => s.source(),
+        };
+    }
+    false
 }
 
 async fn read_capped(mut resp: reqwest::Response) -> Result<Vec<u8>, reqwest::Error> {
@@ -438,6 +506,11 @@ fn detail_of(body: &[u8]) -> Option<String> {
 }
 
 fn excerpt(body: &[u8]) -> String {
+    if let Some(title) = html_title(body) {
+        return format!(
+            "an HTML page \"{title}\", not authentik's JSON (from a proxy in front of it? is authentik up?)"
+        );
+    }
     let text = String::from_utf8_lossy(&body[..body.len().min(400)]);
     let s = sanitize(text.trim(), 120);
     if s.is_empty() {
@@ -445,6 +518,19 @@ fn excerpt(body: &[u8]) -> String {
     } else {
         s
     }
+}
+
+/// The `<title>` of an HTML error page (what a reverse proxy answers when authentik is down).
+fn html_title(body: &[u8]) -> Option<String> {
+    let head = String::from_utf8_lossy(&body[..body.len().min(2048)]);
+    if !head.trim_start().starts_with('<') {
+        return None;
+    }
+    let lower = head.to_ascii_lowercase();
+    let start = lower.find("<title>")? + "<title>".len();
+    let end = start + lower[start..].find("</title>")?;
+    let title = sanitize(head[start..end].trim(), 80);
+    (!title.is_empty()).then_some(title)
 }
 
 /// Replaces control characters with spaces and cuts to `max` chars (with `…`), so upstream
@@ -503,6 +589,15 @@ mod tests {
     fn decode_recognises_an_html_error_page() {
         let err = decode::<serde_json::Value>("x/", b"  <html>502</html>").unwrap_err();
         assert!(err.to_string().contains("HTML page"), "{err}");
+    }
+
+    #[test]
+    fn html_error_pages_are_summarised_by_their_title() {
+        let e =
+            excerpt(b"<html>\r\n<head><title>502 Bad Gateway</title></head><body>x</body></html>");
+        assert!(e.starts_with("an HTML page \"502 Bad Gateway\""), "{e}");
+        assert_eq!(excerpt(b"{\"detail\":\"x\"}"), "{\"detail\":\"x\"}");
+        assert_eq!(excerpt(b"<p>no title</p>"), "<p>no title</p>");
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! Alert actions and history: snooze (`POST /api/v1/alerts/{id}/snooze`) and
-//! `GET /api/v1/alerts/history`.
+//! Alert actions and history: acknowledge (`POST /api/v1/alerts/{id}/ack`), snooze
+//! (`POST /api/v1/alerts/{id}/snooze`) and `GET /api/v1/alerts/history`.
 
 use super::{ApiError, ServerState};
 use crate::config::Dur;
@@ -13,6 +13,21 @@ use serde_json::{json, Value};
 
 /// Longest snooze: past this, fix the cause (ignore-networks) instead.
 const MAX_SNOOZE: std::time::Duration = std::time::Duration::from_secs(30 * 24 * 3600);
+
+/// Acknowledges (dismisses) an alert; durable before the answer is sent.
+pub async fn ack(
+    State(s): State<ServerState>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    match s.app.acknowledge(&id) {
+        Ok(true) => Ok(Json(json!({ "id": id, "acknowledged": true }))),
+        Ok(false) => Err(ApiError::not_found("no current alert with that id")),
+        Err(e) => Err(ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            e.to_string(),
+        )),
+    }
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -3,6 +3,7 @@
 
 mod alerts_api;
 mod api;
+pub mod auth;
 mod error;
 mod hooks;
 pub mod live;
@@ -17,13 +18,16 @@ use axum::http::{header, HeaderName, HeaderValue};
 use axum::routing::{get, post};
 use axum::Router;
 use std::sync::Arc;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
 
 /// What handlers share.
 #[derive(Clone)]
 pub struct ServerState {
     pub app: Arc<App>,
     pub triggers: Triggers,
+    pub auth: Arc<auth::AuthState>,
 }
 
 /// Every route, in one place.
@@ -39,6 +43,7 @@ pub fn router(state: ServerState) -> Router {
         .route("/api/v1/integrations/{id}/test", post(api::test_connection))
         .route("/api/v1/alerts", get(api::alerts))
         .route("/api/v1/alerts/history", get(alerts_api::history))
+        .route("/api/v1/alerts/{id}/ack", post(alerts_api::ack))
         .route("/api/v1/alerts/{id}/snooze", post(alerts_api::snooze))
         .route(
             "/api/v1/hooks/authentik/{id}",
@@ -47,8 +52,25 @@ pub fn router(state: ServerState) -> Router {
         .route("/", get(page::index))
         .route("/assets/{name}", get(page::assets::serve))
         .route("/api/v1/live", get(live::live))
-        .route("/api/v1/alerts/{id}/ack", post(page::ack::acknowledge))
+        .route("/login", get(auth::login_page).post(auth::login))
+        .route("/logout", post(auth::logout))
         .fallback(api::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::guard,
+        ))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+                let id = req
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                tracing::debug_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+            }),
+        )
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state);
     with_security_headers(router)
 }

@@ -350,7 +350,7 @@ describe('dashboard', () => {
     let found = false;
     for (let i = 0; i < 10 && !found; i++) {
       await page.keyboard.press('Tab');
-      found = await page.evaluate(() => document.activeElement.matches('.alert-ack button'));
+      found = await page.evaluate(() => document.activeElement.matches('.alert-actions [data-ack]'));
     }
     assert.ok(found, 'dismiss button reachable by Tab');
     const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);

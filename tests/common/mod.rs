@@ -57,3 +57,35 @@ pub async fn eventually<T>(secs: u64, what: &str, mut f: impl FnMut() -> Option<
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
+
+/// Starts a full Lookout (poller + server) from config text, with its data in `data_dir`.
+pub async fn serve(text: &str, data_dir: &Path) -> lookout::serve::Running {
+    let mut config = parse(text);
+    config.server.data_dir = data_dir.to_owned();
+    lookout::serve::start(config, "127.0.0.1:0".parse().unwrap())
+        .await
+        .expect("lookout starts")
+}
+
+/// GETs a JSON document from a running Lookout.
+pub async fn get_json(addr: std::net::SocketAddr, path: &str) -> serde_json::Value {
+    reqwest::get(format!("http://{addr}{path}"))
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("json")
+}
+
+/// A client that sends the CSRF header every state-changing request needs.
+pub fn csrf_client() -> reqwest::Client {
+    let mut h = reqwest::header::HeaderMap::new();
+    h.insert(
+        "x-requested-with",
+        reqwest::header::HeaderValue::from_static("lookout-tests"),
+    );
+    reqwest::Client::builder()
+        .default_headers(h)
+        .build()
+        .unwrap()
+}

@@ -2,15 +2,19 @@
 //! fed hand-made snapshots through `App::apply`, and the router over it.
 #![allow(dead_code)]
 
+use axum::extract::connect_info::MockConnectInfo;
 use chrono::{DateTime, Duration, Utc};
 use lookout::app::App;
+use lookout::config::auth::AuthConfig;
 use lookout::config::Config;
 use lookout::integrations::http::UpstreamError;
 use lookout::integrations::registry::RefreshOutput;
 use lookout::poller::Triggers;
+use lookout::server::auth::AuthState;
 use lookout::server::{router, ServerState};
 use lookout::widgets::{Alert, AlertBanner, List, Severity, Stat, StatCard, WidgetData};
 use serde_json::json;
+use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -42,11 +46,15 @@ api-token = "test-token"
     App::new(integrations, config.dashboard, None, Default::default()).expect("app builds")
 }
 
+/// The router as `serve` builds it, without access control (`mode = none`), as if every
+/// request came from loopback.
 pub fn server(app: &Arc<App>) -> axum::Router {
     router(ServerState {
         app: app.clone(),
         triggers: Triggers::default(),
+        auth: Arc::new(AuthState::new(AuthConfig::none())),
     })
+    .layer(MockConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))))
 }
 
 /// Feeds `app` one refresh of integration `sso`.

@@ -21,6 +21,7 @@ pub async fn test_connection(client: &Client) -> ConnectionReport {
     };
     let mut warnings = Vec::new();
     let mut fatal: Option<UpstreamError> = None;
+    let mut sessions_total: Option<u64> = None;
     let probe = [
         ("actions", "login_failed".to_string()),
         ("page_size", "1".into()),
@@ -37,6 +38,7 @@ pub async fn test_connection(client: &Client) -> ConnectionReport {
             query.to_vec()
         };
         match client.count(endpoint, &query).await {
+            Ok(n) if endpoint == SESSIONS => sessions_total = Some(n),
             Ok(_) => {}
             Err(e @ UpstreamError::PermissionMissing { .. }) if endpoint != EVENTS => {
                 warnings.push(e.to_string());
@@ -47,11 +49,27 @@ pub async fn test_connection(client: &Client) -> ConnectionReport {
             }
         }
     }
+    // `system_permissions` only lists `authentik_rbac.*` permissions on real servers, so a
+    // role granting the session permission is invisible in `me/`. Sessions of other users in
+    // the list prove it instead (one more `page_size=1` request).
     let sees_all_sessions = me.is_superuser
         || me
             .system_permissions
             .as_ref()
-            .is_some_and(|p| p.iter().any(|p| p == SESSIONS_PERMISSION));
+            .is_some_and(|p| p.iter().any(|p| p == SESSIONS_PERMISSION))
+        || match sessions_total {
+            Some(total) if total > 0 => {
+                let own = [
+                    ("user__username", me.username.clone()),
+                    ("page_size", "1".to_string()),
+                ];
+                client
+                    .count(SESSIONS, &own)
+                    .await
+                    .is_ok_and(|own| total > own)
+            }
+            _ => false,
+        };
     if !sees_all_sessions {
         warnings.push(format!(
             "only {}'s own sessions are visible; give it \"{}\" to count everyone's",

@@ -1,8 +1,7 @@
 //! The dashboard page (`GET /`): the [`view`] model rendered by askama from the latest
-//! snapshots, its embedded [`assets`], and alert acknowledgement ([`ack`]). The page stays
-//! current through `server::live`, which streams the same view model as JSON.
+//! snapshots, and its embedded [`assets`]. The page stays current through `server::live`, which
+//! streams the same view model as JSON; its buttons call the alert API (ack, snooze).
 
-pub mod ack;
 pub mod assets;
 pub mod chart;
 pub mod text;
