@@ -321,47 +321,64 @@ async fn acknowledging_needs_the_header_the_page_script_sends() {
 }
 
 #[tokio::test]
-async fn assets_are_embedded_typed_and_cached_by_version() {
+async fn assets_are_embedded_typed_and_cached_by_build() {
     let app = app("");
     let html = page(&app).await;
+    let tag = "<script type=\"module\" src=\"";
+    let start = html.find(tag).unwrap() + tag.len();
+    let url = &html[start..start + html[start..].find('"').unwrap()];
+    let build = url
+        .strip_prefix("/assets/")
+        .and_then(|u| u.strip_suffix("/app.js"))
+        .unwrap();
+    assert!(html.contains(&format!("href=\"/assets/{build}/app.css\"")));
+    assert!(html.contains(&format!("href=\"/assets/{build}/favicon.svg\"")));
     for (name, ctype) in [
         ("app.css", "text/css; charset=utf-8"),
         ("app.js", "text/javascript; charset=utf-8"),
+        ("banner.js", "text/javascript; charset=utf-8"),
+        ("cards.js", "text/javascript; charset=utf-8"),
+        ("dom.js", "text/javascript; charset=utf-8"),
+        ("format.js", "text/javascript; charset=utf-8"),
         ("favicon.svg", "image/svg+xml"),
     ] {
-        let start = html
-            .find(&format!("/assets/{name}?v="))
-            .unwrap_or_else(|| panic!("{name} not linked"));
-        let url = &html[start..start + html[start..].find('"').unwrap()];
-        let res = server(&app)
-            .oneshot(Request::get(url).body(Body::empty()).unwrap())
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::OK, "{url}");
-        let h = res.headers().clone();
-        assert_eq!(h[header::CONTENT_TYPE], ctype);
-        assert!(h[header::CACHE_CONTROL]
-            .to_str()
-            .unwrap()
-            .contains("immutable"));
-        assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
-        let body = axum::body::to_bytes(res.into_body(), 1 << 20)
-            .await
-            .unwrap();
-        assert!(!body.is_empty());
-        // Unversioned: revalidate, and a matching ETag gets 304.
         let res = server(&app)
             .oneshot(
-                Request::get(format!("/assets/{name}"))
-                    .header(header::IF_NONE_MATCH, h[header::ETAG].clone())
+                Request::get(format!("/assets/{build}/{name}"))
                     .body(Body::empty())
                     .unwrap(),
             )
             .await
             .unwrap();
-        assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
-        assert_eq!(res.headers()[header::CACHE_CONTROL], "no-cache");
+        assert_eq!(res.status(), StatusCode::OK, "{name}");
+        let h = res.headers().clone();
+        assert_eq!(h[header::CONTENT_TYPE], ctype);
+        assert_eq!(
+            h[header::CACHE_CONTROL],
+            "public, max-age=31536000, immutable"
+        );
+        assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        assert!(!body.is_empty());
+        // Another build's URL or none: revalidate, and a matching ETag gets 304.
+        for url in [format!("/assets/{name}"), format!("/assets/0123/{name}")] {
+            let res = server(&app)
+                .oneshot(
+                    Request::get(url)
+                        .header(header::IF_NONE_MATCH, h[header::ETAG].clone())
+                        .body(Body::empty())
+                        .unwrap(),
+                )
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
+            assert_eq!(res.headers()[header::CACHE_CONTROL], "no-cache");
+        }
     }
     let (status, _) = get(&app, "/assets/nope.js").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = get(&app, &format!("/assets/{build}/nope.js")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }

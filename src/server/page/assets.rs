@@ -1,10 +1,13 @@
-//! The page's CSS, script and icon, compiled into the binary and served at `/assets/{name}`.
-//! URLs carry a content hash (`?v=…`): a matching request is cached for a year, anything else
-//! revalidates by ETag, so an upgrade never serves a stale script.
+//! The page's CSS, script modules and icon, compiled into the binary. They are served under a
+//! build fingerprint, `/assets/{build}/{name}`, cached for a year (an upgrade changes the
+//! fingerprint, so a new page never runs an old script); the script's relative imports land
+//! under the same fingerprint. `/assets/{name}` serves the current file, revalidated by ETag.
 
-use axum::extract::{Path, RawQuery};
+use super::text::fingerprint;
+use axum::extract::Path;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use std::sync::OnceLock;
 
 /// One embedded file.
 struct Asset {
@@ -12,6 +15,8 @@ struct Asset {
     content_type: &'static str,
     body: &'static [u8],
 }
+
+const JS: &str = "text/javascript; charset=utf-8";
 
 /// Every embedded asset.
 const ASSETS: &[Asset] = &[
@@ -22,8 +27,28 @@ const ASSETS: &[Asset] = &[
     },
     Asset {
         name: "app.js",
-        content_type: "text/javascript; charset=utf-8",
+        content_type: JS,
         body: include_bytes!("../../../assets/app.js"),
+    },
+    Asset {
+        name: "banner.js",
+        content_type: JS,
+        body: include_bytes!("../../../assets/banner.js"),
+    },
+    Asset {
+        name: "cards.js",
+        content_type: JS,
+        body: include_bytes!("../../../assets/cards.js"),
+    },
+    Asset {
+        name: "dom.js",
+        content_type: JS,
+        body: include_bytes!("../../../assets/dom.js"),
+    },
+    Asset {
+        name: "format.js",
+        content_type: JS,
+        body: include_bytes!("../../../assets/format.js"),
     },
     Asset {
         name: "favicon.svg",
@@ -32,15 +57,17 @@ const ASSETS: &[Asset] = &[
     },
 ];
 
-use super::text::fingerprint as hash;
+/// The fingerprint of all assets together.
+fn build() -> &'static str {
+    static BUILD: OnceLock<String> = OnceLock::new();
+    BUILD.get_or_init(|| {
+        let all: Vec<u8> = ASSETS.iter().flat_map(|a| a.body.iter().copied()).collect();
+        fingerprint(&all)
+    })
+}
 
 fn find(name: &str) -> Option<&'static Asset> {
     ASSETS.iter().find(|a| a.name == name)
-}
-
-fn url(name: &str) -> String {
-    let a = find(name).expect("asset is embedded");
-    format!("/assets/{}?v={}", a.name, hash(a.body))
 }
 
 /// Versioned URLs for the template.
@@ -52,6 +79,7 @@ pub struct Urls {
 
 impl Urls {
     pub fn current() -> Urls {
+        let url = |name: &str| format!("/assets/{}/{name}", build());
         Urls {
             css: url("app.css"),
             js: url("app.js"),
@@ -60,22 +88,24 @@ impl Urls {
     }
 }
 
-/// `GET /assets/{name}`.
-pub async fn serve(
-    Path(name): Path<String>,
-    RawQuery(query): RawQuery,
+/// `GET /assets/{name}`: the current file, revalidated on every use.
+pub async fn serve(Path(name): Path<String>, headers: HeaderMap) -> Response {
+    respond(&name, false, &headers)
+}
+
+/// `GET /assets/{build}/{name}`: immutable when `build` is this build's fingerprint.
+pub async fn serve_versioned(
+    Path((version, name)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let Some(asset) = find(&name) else {
-        return super::super::ApiError::not_found("no such asset").into_response();
+    respond(&name, version == build(), &headers)
+}
+
+fn respond(name: &str, immutable: bool, headers: &HeaderMap) -> Response {
+    let Some(asset) = find(name) else {
+        return crate::server::ApiError::not_found("no such asset").into_response();
     };
-    let etag = format!("\"{}\"", hash(asset.body));
-    let versioned = query.is_some_and(|q| q == format!("v={}", hash(asset.body)));
-    let cache = if versioned {
-        "public, max-age=31536000, immutable"
-    } else {
-        "no-cache"
-    };
+    let etag = format!("\"{}\"", fingerprint(asset.body));
     let mut out = if headers
         .get(header::IF_NONE_MATCH)
         .is_some_and(|v| v.as_bytes() == etag.as_bytes())
@@ -90,6 +120,11 @@ pub async fn serve(
             asset.body,
         )
             .into_response()
+    };
+    let cache = if immutable {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
     };
     let h = out.headers_mut();
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));

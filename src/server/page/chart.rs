@@ -1,7 +1,7 @@
 //! The 24 h login chart: `login-events`'s `chart` payload → SVG geometry. Successful logins rise
 //! above a middle baseline, failed ones hang below it, and the detection threshold is a dashed
 //! line in the failed half; each half has its own scale. Pure; both the template and
-//! `assets/app.js` only draw what this computes. The bars' SVG is stretched to the card's width,
+//! `assets/cards.js` only draw what this computes. The bars' SVG is stretched to the card's width,
 //! so the threshold's text label lives in a second, unstretched SVG on top.
 
 use super::text::{exact, group};

@@ -1,5 +1,5 @@
 //! Display helpers for the page: clipping attacker-controlled text, relative and exact times,
-//! grouped numbers. Pure functions; `now` is a parameter. `assets/app.js` mirrors `ago` and
+//! grouped numbers. Pure functions; `now` is a parameter. `assets/format.js` mirrors `ago` and
 //! `group` for live updates, so keep the wording in step.
 
 use chrono::{DateTime, Utc};

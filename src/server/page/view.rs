@@ -1,6 +1,6 @@
 //! The page's view model: what the dashboard shows, built from the app's snapshots at `now`.
-//! The template renders it on `GET /`; the live stream sends it as JSON and `assets/app.js`
-//! draws the same thing. Every upstream string is [`Clip`]ped here, so neither renderer has
+//! The template renders it on `GET /`; the live stream sends it as JSON and `assets/*.js`
+//! draw the same thing. Every upstream string is [`Clip`]ped here, so neither renderer has
 //! to decide how long is too long.
 
 use super::chart::{self, ChartView};
