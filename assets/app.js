@@ -110,6 +110,17 @@ function start() {
     const snooze = e.target.closest('button[data-snooze]');
     if (snooze) act(snooze, 'snooze', { duration: snooze.dataset.snooze });
   });
+  // The acknowledged-alerts popover closes on Escape (focus back on its toggle) or outside.
+  const acked = document.getElementById('acked');
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && acked.open) {
+      acked.open = false;
+      acked.querySelector('summary').focus();
+    }
+  });
+  document.addEventListener('click', (e) => {
+    if (acked.open && !acked.contains(e.target)) acked.open = false;
+  });
   // The alert actions need this script; server-rendered ones wait for it.
   for (const b of document.querySelectorAll('.alert-actions button')) b.hidden = false;
   // The count is the focus target after the last alert is dismissed.

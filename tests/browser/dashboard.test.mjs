@@ -205,6 +205,10 @@ describe('dashboard', () => {
     await page.locator('#acked-summary').click();
     await page.locator('#acked-list li', { hasText: STANDARD.burstIp }).waitFor();
     await shoot(page, 'dismissed.png');
+    // The popover closes on Escape, handing focus back to its toggle.
+    await page.keyboard.press('Escape');
+    assert.equal(await page.locator('#acked-list').isVisible(), false);
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'acked-summary');
     await assertClean(assert);
   });
 
