@@ -14,6 +14,13 @@ fn with_auth(fake: &FakeAuthentik, auth: &str) -> String {
     format!("[server.auth]\n{auth}\n{}", config_text(fake, ""))
 }
 
+fn password_mode(fake: &FakeAuthentik, more: &str) -> String {
+    with_auth(
+        fake,
+        &format!("mode = \"password\"\npassword-hash = \"{HASH}\"\n{more}"),
+    )
+}
+
 fn no_redirects() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(Policy::none())
@@ -49,14 +56,7 @@ async fn listening_beyond_loopback_without_auth_refuses_to_start_and_explains() 
 async fn password_mode_requires_a_login_and_sets_a_strict_http_only_cookie() {
     let fake = standard_fake().await;
     let dir = tempfile::tempdir().unwrap();
-    let lk = serve(
-        &with_auth(
-            &fake,
-            &format!("mode = \"password\"\npassword-hash = \"{HASH}\""),
-        ),
-        dir.path(),
-    )
-    .await;
+    let lk = serve(&password_mode(&fake, ""), dir.path()).await;
     let c = no_redirects();
     let base = format!("http://{}", lk.addr);
     let page = c.get(format!("{base}/")).send().await.unwrap();
@@ -160,14 +160,7 @@ async fn password_mode_requires_a_login_and_sets_a_strict_http_only_cookie() {
 async fn login_attempts_are_rate_limited_per_ip_even_with_the_right_password() {
     let fake = standard_fake().await;
     let dir = tempfile::tempdir().unwrap();
-    let lk = serve(
-        &with_auth(
-            &fake,
-            &format!("mode = \"password\"\npassword-hash = \"{HASH}\""),
-        ),
-        dir.path(),
-    )
-    .await;
+    let lk = serve(&password_mode(&fake, ""), dir.path()).await;
     let c = no_redirects();
     let url = format!("http://{}/login", lk.addr);
     for _ in 0..5 {
@@ -266,10 +259,7 @@ async fn state_changing_requests_need_the_csrf_header_and_a_same_origin() {
 async fn metrics_can_be_opened_separately_and_report_logins_and_upstream_requests() {
     let fake = standard_fake().await;
     let dir = tempfile::tempdir().unwrap();
-    let text = with_auth(
-        &fake,
-        &format!("mode = \"password\"\npassword-hash = \"{HASH}\"\npublic-metrics = true"),
-    );
+    let text = password_mode(&fake, "public-metrics = true");
     let lk = serve(&text, dir.path()).await;
     eventually(10, "first refresh", || {
         (lk.app.health("sso") == "ok").then_some(())

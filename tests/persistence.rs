@@ -6,8 +6,6 @@ mod common;
 use chrono::{Duration, Utc};
 use common::*;
 use lookout::fake::{FakeAuthentik, NewEvent, Scenario};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 
 /// A fake with `n` separate brute-force bursts (one per IP), so there are many alerts to ack.
 async fn fake_with_bursts(n: u8) -> FakeAuthentik {
@@ -117,44 +115,11 @@ async fn a_restart_keeps_history_acks_snoozes_and_the_fetch_cursor() {
     lk.shutdown().await;
 }
 
-fn spawn_lookout(config: &std::path::Path) -> (Child, std::net::SocketAddr) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_lookout"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--config"])
-        .arg(config)
-        .env("LOOKOUT_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn lookout");
-    let mut line = String::new();
-    BufReader::new(child.stdout.as_mut().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .trim()
-        .rsplit("http://")
-        .next()
-        .unwrap()
-        .parse()
-        .expect(&line);
-    (child, addr)
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn sigkill_during_acknowledgements_loses_no_acknowledged_state() {
     let fake = fake_with_bursts(40).await;
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("lookout.toml");
-    let data = dir.path().join("data");
-    std::fs::write(
-        &config,
-        format!(
-            "[server]\ndata-dir = {:?}\n{}",
-            data.display().to_string(),
-            config_text(&fake, "")
-        ),
-    )
-    .unwrap();
+    let (config, _data) = write_config_file(dir.path(), &fake);
     let client = csrf_client();
     let mut confirmed: Vec<String> = Vec::new();
     for round in 0..3u64 {

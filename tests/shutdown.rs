@@ -5,43 +5,15 @@ mod common;
 
 use common::*;
 use lookout::fake::Fault;
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sigterm_lets_in_flight_requests_finish_and_closes_the_database() {
     let fake = standard_fake().await;
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let config = dir.path().join("lookout.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[server]\ndata-dir = {:?}\n{}",
-            data.display().to_string(),
-            config_text(&fake, "")
-        ),
-    )
-    .unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_lookout"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--config"])
-        .arg(&config)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.as_mut().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr: std::net::SocketAddr = line
-        .trim()
-        .rsplit("http://")
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let (config, data) = write_config_file(dir.path(), &fake);
+    let (mut child, addr) = spawn_lookout(&config);
     tokio::time::sleep(Duration::from_millis(500)).await;
 
     // The connection test goes upstream; make upstream slow so the request is in flight.

@@ -89,3 +89,44 @@ pub fn csrf_client() -> reqwest::Client {
         .build()
         .unwrap()
 }
+
+/// Writes `lookout.toml` (config over `fake`, data in `dir/data`) and returns (config, data dir).
+pub fn write_config_file(
+    dir: &Path,
+    fake: &FakeAuthentik,
+) -> (std::path::PathBuf, std::path::PathBuf) {
+    let config = dir.join("lookout.toml");
+    let data = dir.join("data");
+    let text = format!(
+        "[server]\ndata-dir = {:?}\n{}",
+        data.display().to_string(),
+        config_text(fake, "")
+    );
+    std::fs::write(&config, text).expect("write config");
+    (config, data)
+}
+
+/// Runs the real binary (`lookout serve`) and reads the address it prints.
+pub fn spawn_lookout(config: &Path) -> (std::process::Child, std::net::SocketAddr) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_lookout"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--config"])
+        .arg(config)
+        .env("LOOKOUT_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn lookout");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.as_mut().expect("stdout"))
+        .read_line(&mut line)
+        .expect("listening line");
+    let addr = line
+        .trim()
+        .rsplit("http://")
+        .next()
+        .unwrap_or_default()
+        .parse()
+        .expect(&line);
+    (child, addr)
+}

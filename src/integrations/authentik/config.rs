@@ -39,11 +39,15 @@ struct Raw {
     /// How often counts (sessions, users, groups) are fetched. Default: same as `refresh`.
     #[serde(default)]
     counts_refresh: Option<Dur>,
+    /// Table: how Lookout authenticates to Authentik (see `.auth` below).
     auth: RawAuth,
+    /// Table: timeouts, retries and TLS for the connection (see `.http` below).
     #[serde(default)]
     http: HttpOptions,
+    /// Table: Authentik-specific settings (`extra.brute-force`, `extra.login-events`).
     #[serde(default)]
     extra: Extra,
+    /// Table: push from Authentik's notification webhook (see `.webhook` below). Optional.
     #[serde(default)]
     webhook: Option<RawWebhook>,
 }
