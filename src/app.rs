@@ -53,6 +53,7 @@ pub struct App {
     storage: Option<Arc<Storage>>,
     pub metrics: Arc<Metrics>,
     changes: watch::Sender<u64>,
+    closing: watch::Sender<bool>,
 }
 
 impl App {
@@ -64,6 +65,7 @@ impl App {
         metrics: Arc<Metrics>,
     ) -> Result<Arc<App>, StorageError> {
         let (changes, _) = watch::channel(0);
+        let (closing, _) = watch::channel(false);
         let (acks, snoozes) = match &storage {
             Some(s) => (
                 s.acknowledged()?.into_iter().collect(),
@@ -80,6 +82,7 @@ impl App {
             storage,
             metrics,
             changes,
+            closing,
         }))
     }
 
@@ -173,6 +176,20 @@ impl App {
     /// A receiver that ticks whenever any snapshot changes (for live updates).
     pub fn subscribe(&self) -> watch::Receiver<u64> {
         self.changes.subscribe()
+    }
+
+    /// Asks long-lived responses (the page's live stream) to end, so a graceful shutdown is not
+    /// held open by dashboards that never disconnect.
+    pub fn close(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// Resolves once [`App::close`] has been called.
+    pub fn closed(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut rx = self.closing.subscribe();
+        async move {
+            let _ = rx.wait_for(|closing| *closing).await;
+        }
     }
 
     /// Every alert on every alert-banner endpoint, loudest first.

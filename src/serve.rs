@@ -24,6 +24,8 @@ pub struct Running {
 impl Running {
     /// Stops accepting, lets in-flight requests finish, and waits for the server.
     pub async fn shutdown(self) {
+        // Ends the dashboard's live streams; otherwise an open tab holds the shutdown forever.
+        self.app.close();
         let _ = self.shutdown.send(());
         let _ = self.server.await;
         if let Some(storage) = self.app.storage() {

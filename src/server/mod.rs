@@ -6,6 +6,8 @@ mod api;
 pub mod auth;
 mod error;
 mod hooks;
+pub mod live;
+pub mod page;
 
 pub use error::ApiError;
 
@@ -47,6 +49,10 @@ pub fn router(state: ServerState) -> Router {
             "/api/v1/hooks/authentik/{id}",
             post(hooks::authentik).layer(DefaultBodyLimit::max(hooks::MAX_BODY)),
         )
+        .route("/", get(page::index))
+        .route("/assets/{name}", get(page::assets::serve))
+        .route("/assets/{build}/{name}", get(page::assets::serve_versioned))
+        .route("/api/v1/live", get(live::live))
         .route("/login", get(auth::login_page).post(auth::login))
         .route("/logout", post(auth::logout))
         .fallback(api::not_found)
