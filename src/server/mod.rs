@@ -50,6 +50,7 @@ pub fn router(state: ServerState) -> Router {
             post(hooks::authentik).layer(DefaultBodyLimit::max(hooks::MAX_BODY)),
         )
         .route("/", get(page::index))
+        .route("/history", get(page::history::page))
         .route("/assets/{name}", get(page::assets::serve))
         .route("/assets/{build}/{name}", get(page::assets::serve_versioned))
         .route("/api/v1/live", get(live::live))

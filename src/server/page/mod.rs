@@ -4,6 +4,7 @@
 
 pub mod assets;
 pub mod chart;
+pub mod history;
 pub mod text;
 pub mod view;
 
