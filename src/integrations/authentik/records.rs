@@ -73,6 +73,26 @@ impl LoginRecord {
     }
 }
 
+/// The detector reads records directly, so alerts need no per-record copy.
+impl crate::detector::Attempt for LoginRecord {
+    #[inline]
+    fn at(&self) -> DateTime<Utc> {
+        self.at
+    }
+    #[inline]
+    fn ip(&self) -> Option<IpAddr> {
+        self.ip
+    }
+    #[inline]
+    fn username(&self) -> &str {
+        &self.username
+    }
+    #[inline]
+    fn success(&self) -> bool {
+        self.success
+    }
+}
+
 /// Removes control and bidi-override characters and caps the length (in chars).
 pub fn clean(s: &str, max: usize) -> String {
     // Fast path: printable ASCII within the cap is kept as is (bytes = chars, nothing to drop).
