@@ -153,7 +153,7 @@ impl Attempt for LoginAttempt {
 /// Runs every detector over `attempts` (any order) and returns the findings, sorted by
 /// (kind, first_seen, key) so output is deterministic. A one-off [`Detector`]; callers that detect
 /// repeatedly should keep a `Detector` instead.
-pub fn detect<A: Attempt>(attempts: &[A], settings: &Settings, now: DateTime<Utc>) -> Vec<Finding> {
+pub fn detect(attempts: &[LoginAttempt], settings: &Settings, now: DateTime<Utc>) -> Vec<Finding> {
     Detector::new().detect(attempts, settings, now)
 }
 
