@@ -5,13 +5,13 @@
 
 use super::burst::bursts;
 use super::table::{FailureTable, Rec};
-use super::{Finding, FindingKind, LoginAttempt, Settings};
+use super::{Attempt, Finding, FindingKind, Settings};
 use chrono::{DateTime, Utc};
 use std::net::IpAddr;
 
 /// Appends one finding per brute-force burst.
-pub(crate) fn detect(
-    attempts: &[LoginAttempt],
+pub(crate) fn detect<A: Attempt>(
+    attempts: &[A],
     table: &FailureTable,
     settings: &Settings,
     now: DateTime<Utc>,
@@ -25,7 +25,7 @@ pub(crate) fn detect(
         bursts(recs.len(), |i| recs[i].tick, m, window, &mut ranges);
         let Some(latest) = recs.last() else { return };
         let display = table.keyer.display(key);
-        let key_is_recent = super::is_recent(now, attempts[latest.idx as usize].at, settings);
+        let key_is_recent = super::is_recent(now, attempts[latest.idx as usize].at(), settings);
         for (n, range) in ranges.iter().enumerate() {
             let burst = &recs[range.clone()];
             let usernames = distinct_usernames(attempts, burst);
@@ -37,8 +37,8 @@ pub(crate) fn detect(
                 usernames,
                 sources: Vec::new(),
                 failures: u32::try_from(burst.len()).unwrap_or(u32::MAX),
-                first_seen: attempts[burst[0].idx as usize].at,
-                last_seen: attempts[burst[burst.len() - 1].idx as usize].at,
+                first_seen: attempts[burst[0].idx as usize].at(),
+                last_seen: attempts[burst[burst.len() - 1].idx as usize].at(),
                 ongoing: n + 1 == ranges.len() && key_is_recent,
                 spraying,
                 rotating: !key.is_v4() && rotates(attempts, burst),
@@ -48,10 +48,10 @@ pub(crate) fn detect(
 }
 
 /// Distinct attempted usernames (exact spelling), sorted.
-pub(crate) fn distinct_usernames<X>(attempts: &[LoginAttempt], burst: &[Rec<X>]) -> Vec<String> {
+pub(crate) fn distinct_usernames<A: Attempt, X>(attempts: &[A], burst: &[Rec<X>]) -> Vec<String> {
     let mut names: Vec<&str> = burst
         .iter()
-        .map(|r| attempts[r.idx as usize].username.as_str())
+        .map(|r| attempts[r.idx as usize].username())
         .collect();
     names.sort_unstable();
     names.dedup();
@@ -59,8 +59,8 @@ pub(crate) fn distinct_usernames<X>(attempts: &[LoginAttempt], burst: &[Rec<X>])
 }
 
 /// Whether an IPv6 burst used more than one address inside its prefix.
-fn rotates(attempts: &[LoginAttempt], burst: &[Rec<()>]) -> bool {
-    let mut addrs = burst.iter().filter_map(|r| attempts[r.idx as usize].ip);
+fn rotates<A: Attempt>(attempts: &[A], burst: &[Rec<()>]) -> bool {
+    let mut addrs = burst.iter().filter_map(|r| attempts[r.idx as usize].ip());
     let first: Option<IpAddr> = addrs.next();
     addrs.any(|a| Some(a) != first)
 }

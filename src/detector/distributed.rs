@@ -7,12 +7,12 @@
 use super::brute_force::distinct_usernames;
 use super::burst::bursts;
 use super::table::{FailureTable, Rec};
-use super::{Finding, FindingKind, LoginAttempt, Settings};
+use super::{Attempt, Finding, FindingKind, Settings};
 use chrono::{DateTime, Utc};
 
 /// Appends one finding per distributed burst with enough distinct sources.
-pub(crate) fn detect(
-    attempts: &[LoginAttempt],
+pub(crate) fn detect<A: Attempt>(
+    attempts: &[A],
     table: &FailureTable,
     settings: &Settings,
     now: DateTime<Utc>,
@@ -26,7 +26,7 @@ pub(crate) fn detect(
         ranges.clear();
         bursts(recs.len(), |i| recs[i].tick, m, window, &mut ranges);
         let Some(latest) = recs.last() else { return };
-        let user_is_recent = super::is_recent(now, attempts[latest.idx as usize].at, settings);
+        let user_is_recent = super::is_recent(now, attempts[latest.idx as usize].at(), settings);
         for (n, range) in ranges.iter().enumerate() {
             let burst = &recs[range.clone()];
             source_ids.clear();
@@ -43,8 +43,8 @@ pub(crate) fn detect(
                 usernames: distinct_usernames(attempts, burst),
                 sources: source_ids.iter().map(|&k| table.keyer.display(k)).collect(),
                 failures: u32::try_from(burst.len()).unwrap_or(u32::MAX),
-                first_seen: attempts[burst[0].idx as usize].at,
-                last_seen: attempts[burst[burst.len() - 1].idx as usize].at,
+                first_seen: attempts[burst[0].idx as usize].at(),
+                last_seen: attempts[burst[burst.len() - 1].idx as usize].at(),
                 ongoing: n + 1 == ranges.len() && user_is_recent,
                 spraying: false,
                 rotating: false,
@@ -54,10 +54,10 @@ pub(crate) fn detect(
 }
 
 /// The spelling used most in the burst; ties go to the smallest string so output is stable.
-fn most_frequent_spelling<X>(attempts: &[LoginAttempt], burst: &[Rec<X>]) -> String {
+fn most_frequent_spelling<A: Attempt, X>(attempts: &[A], burst: &[Rec<X>]) -> String {
     let mut names: Vec<&str> = burst
         .iter()
-        .map(|r| attempts[r.idx as usize].username.as_str())
+        .map(|r| attempts[r.idx as usize].username())
         .collect();
     names.sort_unstable();
     let mut best: (&str, usize) = ("", 0);

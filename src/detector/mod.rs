@@ -119,24 +119,88 @@ pub struct Finding {
     pub rotating: bool,
 }
 
+/// What the detectors read from one login attempt. Implemented by [`LoginAttempt`] and by the
+/// integration's own record type, so a caller can hand over what it already holds instead of
+/// copying every username into a `LoginAttempt`.
+pub trait Attempt {
+    fn at(&self) -> DateTime<Utc>;
+    /// The client IP, if the event had one.
+    fn ip(&self) -> Option<IpAddr>;
+    /// For failures, the attempted username.
+    fn username(&self) -> &str;
+    fn success(&self) -> bool;
+}
+
+impl Attempt for LoginAttempt {
+    #[inline]
+    fn at(&self) -> DateTime<Utc> {
+        self.at
+    }
+    #[inline]
+    fn ip(&self) -> Option<IpAddr> {
+        self.ip
+    }
+    #[inline]
+    fn username(&self) -> &str {
+        &self.username
+    }
+    #[inline]
+    fn success(&self) -> bool {
+        self.success
+    }
+}
+
 /// Runs every detector over `attempts` (any order) and returns the findings, sorted by
-/// (kind, first_seen, key) so output is deterministic.
+/// (kind, first_seen, key) so output is deterministic. A one-off [`Detector`]; callers that detect
+/// repeatedly should keep a `Detector` instead.
 pub fn detect(attempts: &[LoginAttempt], settings: &Settings, now: DateTime<Utc>) -> Vec<Finding> {
-    let table = table::FailureTable::build(attempts, settings, now);
-    let mut findings = Vec::new();
-    brute_force::detect(attempts, &table, settings, now, &mut findings);
-    distributed::detect(attempts, &table, settings, now, &mut findings);
-    findings.extend(proxy::detect(attempts, &table.keyer, settings, now));
-    findings.sort_by(|a, b| {
-        (&a.kind, a.first_seen, &a.key, a.last_seen, a.failures).cmp(&(
-            &b.kind,
-            b.first_seen,
-            &b.key,
-            b.last_seen,
-            b.failures,
-        ))
-    });
-    findings
+    Detector::new().detect(attempts, settings, now)
+}
+
+/// A reusable detector: the same results as [`detect`], but the working buffers (several MB for a
+/// million attempts) are kept between calls, so a poller that re-runs detection every refresh does
+/// not pay for fresh memory each time.
+#[derive(Default)]
+pub struct Detector {
+    buffers: Option<table::Buffers>,
+}
+
+impl std::fmt::Debug for Detector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Detector").finish_non_exhaustive()
+    }
+}
+
+impl Detector {
+    pub fn new() -> Self {
+        Detector::default()
+    }
+
+    /// Runs every detector over `attempts` (any order); see [`detect`].
+    pub fn detect<A: Attempt>(
+        &mut self,
+        attempts: &[A],
+        settings: &Settings,
+        now: DateTime<Utc>,
+    ) -> Vec<Finding> {
+        let buffers = self.buffers.take().unwrap_or_default();
+        let table = table::FailureTable::build(attempts, settings, now, buffers);
+        let mut findings = Vec::new();
+        brute_force::detect(attempts, &table, settings, now, &mut findings);
+        distributed::detect(attempts, &table, settings, now, &mut findings);
+        findings.extend(proxy::detect(attempts, &table.keyer, settings, now));
+        self.buffers = Some(table.into_buffers());
+        findings.sort_by(|a, b| {
+            (&a.kind, a.first_seen, &a.key, a.last_seen, a.failures).cmp(&(
+                &b.kind,
+                b.first_seen,
+                &b.key,
+                b.last_seen,
+                b.failures,
+            ))
+        });
+        findings
+    }
 }
 
 /// Whether the latest activity at `last` is still within `window` of `now` (a future `last`

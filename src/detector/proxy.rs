@@ -10,7 +10,7 @@
 use super::clock::{self, split};
 use super::intern::{fast_map, normalize_username, FastMap, SeededState};
 use super::key::{canonical_ip, ip_bits, is_internal, Keyer};
-use super::{Finding, FindingKind, LoginAttempt, Settings};
+use super::{Attempt, Finding, FindingKind, Settings};
 use chrono::{DateTime, Utc};
 use std::net::IpAddr;
 
@@ -18,19 +18,19 @@ use std::net::IpAddr;
 pub const PROXY_MIN_USERS: usize = 3;
 
 /// Returns the proxy-misconfiguration finding, if the attempts show one.
-pub(crate) fn detect(
-    attempts: &[LoginAttempt],
+pub(crate) fn detect<A: Attempt>(
+    attempts: &[A],
     keyer: &Keyer,
     settings: &Settings,
     now: DateTime<Utc>,
 ) -> Option<Finding> {
     let cutoff = clock::cutoff(now, settings.lookback);
-    let recent = |a: &&LoginAttempt| cutoff.admits(split(&a.at));
+    let recent = |a: &&A| cutoff.admits(split(&a.at()));
     let mut total = 0usize;
     let mut vote = Vote::new(settings.proxy_share);
     for a in attempts.iter().filter(recent) {
         total += 1;
-        if let Some(ip) = a.ip {
+        if let Some(ip) = a.ip() {
             vote.add(ip);
         }
     }
@@ -41,10 +41,10 @@ pub(crate) fn detect(
     if !is_internal(top) || keyer.is_ignored(top) {
         return None;
     }
-    let from_top: Vec<&LoginAttempt> = attempts
+    let from_top: Vec<&A> = attempts
         .iter()
         .filter(recent)
-        .filter(|a| a.ip.is_some_and(|ip| canonical_ip(ip) == top))
+        .filter(|a| a.ip().is_some_and(|ip| canonical_ip(ip) == top))
         .collect();
     // `!(a >= b)` rather than `a < b` so a NaN share never fires.
     #[allow(clippy::neg_cmp_op_on_partial_ord)]
@@ -53,18 +53,18 @@ pub(crate) fn detect(
     }
     let mut normalised: Vec<String> = from_top
         .iter()
-        .map(|a| normalize_username(&a.username))
+        .map(|a| normalize_username(a.username()))
         .collect();
     normalised.sort_unstable();
     normalised.dedup();
     if normalised.len() < PROXY_MIN_USERS {
         return None;
     }
-    let mut usernames: Vec<&str> = from_top.iter().map(|a| a.username.as_str()).collect();
+    let mut usernames: Vec<&str> = from_top.iter().map(|a| a.username()).collect();
     usernames.sort_unstable();
     usernames.dedup();
-    let first_seen = from_top.iter().map(|a| a.at).min()?;
-    let last_seen = from_top.iter().map(|a| a.at).max()?;
+    let first_seen = from_top.iter().map(|a| a.at()).min()?;
+    let last_seen = from_top.iter().map(|a| a.at()).max()?;
     let ip = top.to_string();
     Some(Finding {
         kind: FindingKind::ProxyMisconfiguration,
@@ -72,7 +72,8 @@ pub(crate) fn detect(
         ip: Some(ip),
         usernames: usernames.into_iter().map(str::to_owned).collect(),
         sources: Vec::new(),
-        failures: u32::try_from(from_top.iter().filter(|a| !a.success).count()).unwrap_or(u32::MAX),
+        failures: u32::try_from(from_top.iter().filter(|a| !a.success()).count())
+            .unwrap_or(u32::MAX),
         first_seen,
         last_seen,
         ongoing: super::is_recent(now, last_seen, settings),

@@ -14,8 +14,9 @@
 use super::clock::{self, Clock};
 use super::intern::{fast_map, SeededState, UsernameHasher};
 use super::key::{Keyer, SourceKey};
-use super::{LoginAttempt, Settings};
+use super::{Attempt, Settings};
 use chrono::{DateTime, Utc};
+use std::cell::RefCell;
 use std::hash::{BuildHasher, Hash};
 
 /// Buckets per grouping, a power of two: ~2000 failures each at a million.
@@ -51,21 +52,53 @@ struct UserEntry {
     idx: u32,
 }
 
+/// The buffers a [`FailureTable`] fills, kept by a [`Detector`](super::Detector) between runs so
+/// that later runs write into memory that is already mapped and cached (a fresh multi-megabyte
+/// buffer costs a page fault per 4 KiB in this VM, which dominated a run). Contents are cleared on
+/// every build; only capacity carries over.
+#[derive(Default)]
+pub(crate) struct Buffers {
+    by_key: Vec<Vec<KeyEntry>>,
+    by_user: Vec<Vec<UserEntry>>,
+    scratch: RefCell<GroupScratch>,
+}
+
+/// Scratch space for grouping one bucket.
+#[derive(Default)]
+struct GroupScratch {
+    local: Vec<u32>,
+    counts: Vec<u32>,
+    starts: Vec<usize>,
+    key_labels: Vec<u128>,
+    user_labels: Vec<u128>,
+    key_recs: Vec<Rec<()>>,
+    user_recs: Vec<Rec<Option<SourceKey>>>,
+}
+
+/// Clears `buckets`, makes sure there are [`PARTITIONS`] of them and each has room for `per_bucket`.
+fn reset<E>(buckets: &mut Vec<Vec<E>>, per_bucket: usize) {
+    buckets.resize_with(PARTITIONS, Vec::new);
+    for b in buckets.iter_mut() {
+        b.clear();
+        b.reserve(per_bucket);
+    }
+}
+
 /// The failures of one detector run, bucketed for the brute-force and distributed rules.
 pub(crate) struct FailureTable {
     pub keyer: Keyer,
     pub clock: Clock,
     state: SeededState,
-    by_key: Vec<Vec<KeyEntry>>,
-    by_user: Vec<Vec<UserEntry>>,
+    buffers: Buffers,
 }
 
 impl FailureTable {
     /// Builds the table. Only the first `u32::MAX` attempts are considered (indices are `u32`).
-    pub(crate) fn build(
-        attempts: &[LoginAttempt],
+    pub(crate) fn build<A: Attempt>(
+        attempts: &[A],
         settings: &Settings,
         now: DateTime<Utc>,
+        mut buffers: Buffers,
     ) -> Self {
         let keyer = Keyer::new(settings.ipv6_prefix, &settings.ignore_networks);
         let cutoff = clock::cutoff(now, settings.lookback);
@@ -73,25 +106,22 @@ impl FailureTable {
         let mut users = UsernameHasher::new();
         // Sized for an even spread (+12 %) so buckets rarely reallocate.
         let per_bucket = attempts.len() / PARTITIONS + attempts.len() / PARTITIONS / 8 + 1;
-        let mut by_key: Vec<Vec<KeyEntry>> = (0..PARTITIONS)
-            .map(|_| Vec::with_capacity(per_bucket))
-            .collect();
-        let mut by_user: Vec<Vec<UserEntry>> = (0..PARTITIONS)
-            .map(|_| Vec::with_capacity(per_bucket))
-            .collect();
+        reset(&mut buffers.by_key, per_bucket);
+        reset(&mut buffers.by_user, per_bucket);
+        let (by_key, by_user) = (&mut buffers.by_key, &mut buffers.by_user);
         let (mut min, mut max) = (i64::MAX, i64::MIN);
         for (idx, a) in (0..u32::MAX).zip(attempts) {
-            if a.success {
+            if a.success() {
                 continue;
             }
-            let (secs, nanos) = clock::split(&a.at);
+            let (secs, nanos) = clock::split(&a.at());
             if !cutoff.admits((secs, nanos)) {
                 continue;
             }
             min = min.min(secs);
             max = max.max(secs);
-            let user = users.hash(&a.username);
-            let (source, keyed) = match keyer.key(a.ip) {
+            let user = users.hash(a.username());
+            let (source, keyed) = match keyer.key(a.ip()) {
                 Some(k) => {
                     let key = k.bits();
                     by_key[bucket(state, key)].push(KeyEntry {
@@ -117,9 +147,13 @@ impl FailureTable {
             keyer,
             clock: Clock::new(min, max),
             state,
-            by_key,
-            by_user,
+            buffers,
         }
+    }
+
+    /// Hands the buffers back for the next run.
+    pub(crate) fn into_buffers(self) -> Buffers {
+        self.buffers
     }
 
     /// Calls `f` for every source key with more than `threshold` failures, with them sorted by time.
@@ -129,9 +163,25 @@ impl FailureTable {
         mut f: impl FnMut(SourceKey, &[Rec<()>]),
     ) {
         let clock = self.clock;
+        let scratch = &mut *self.buffers.scratch.borrow_mut();
+        let GroupScratch {
+            local,
+            counts,
+            starts,
+            key_labels,
+            key_recs,
+            ..
+        } = scratch;
         groups(
-            &self.by_key,
+            &self.buffers.by_key,
             self.state,
+            Scratch {
+                local,
+                counts,
+                starts,
+                labels: key_labels,
+                recs: key_recs,
+            },
             threshold,
             |e| e.key,
             |e| Rec {
@@ -151,9 +201,25 @@ impl FailureTable {
         mut f: impl FnMut(&[Rec<Option<SourceKey>>]),
     ) {
         let clock = self.clock;
+        let scratch = &mut *self.buffers.scratch.borrow_mut();
+        let GroupScratch {
+            local,
+            counts,
+            starts,
+            user_labels,
+            user_recs,
+            ..
+        } = scratch;
         groups(
-            &self.by_user,
+            &self.buffers.by_user,
             self.state,
+            Scratch {
+                local,
+                counts,
+                starts,
+                labels: user_labels,
+                recs: user_recs,
+            },
             threshold,
             |e| e.user,
             |e| Rec {
@@ -170,10 +236,20 @@ fn bucket(state: SeededState, key: u128) -> usize {
     state.hash_one(key) as usize % PARTITIONS
 }
 
+/// Borrowed scratch vectors for [`groups`].
+struct Scratch<'s, L, X> {
+    local: &'s mut Vec<u32>,
+    counts: &'s mut Vec<u32>,
+    starts: &'s mut Vec<usize>,
+    labels: &'s mut Vec<L>,
+    recs: &'s mut Vec<Rec<X>>,
+}
+
 /// Forms the groups of each bucket with a small map and hands on those above `threshold`.
 fn groups<E, L, X>(
     buckets: &[Vec<E>],
     state: SeededState,
+    scratch: Scratch<'_, L, X>,
     threshold: u32,
     label: impl Fn(&E) -> L,
     rec: impl Fn(&E) -> Rec<X>,
@@ -182,11 +258,13 @@ fn groups<E, L, X>(
     L: Copy + Eq + Hash,
 {
     let mut ids = fast_map::<L, u32>(state);
-    let mut local: Vec<u32> = Vec::new();
-    let mut counts: Vec<u32> = Vec::new();
-    let mut labels: Vec<L> = Vec::new();
-    let mut starts: Vec<usize> = Vec::new();
-    let mut recs: Vec<Rec<X>> = Vec::new();
+    let Scratch {
+        local,
+        counts,
+        starts,
+        labels,
+        recs,
+    } = scratch;
     for bucket in buckets {
         if (bucket.len() as u64) <= u64::from(threshold) {
             continue;
@@ -208,7 +286,7 @@ fn groups<E, L, X>(
         // Counting sort of the kept groups into `recs`; `starts` becomes each group's write cursor.
         starts.clear();
         let mut total = 0usize;
-        for &c in &counts {
+        for &c in counts.iter() {
             starts.push(total);
             if c > threshold {
                 total += c as usize;
@@ -219,13 +297,13 @@ fn groups<E, L, X>(
         // Placeholder fill (every slot is overwritten by the scatter below).
         let Some(first) = bucket
             .iter()
-            .zip(&local)
+            .zip(local.iter())
             .find(|(_, &id)| counts[id as usize] > threshold)
         else {
             continue;
         };
         recs.resize_with(total, || rec(first.0));
-        for (e, &id) in bucket.iter().zip(&local) {
+        for (e, &id) in bucket.iter().zip(local.iter()) {
             if counts[id as usize] > threshold {
                 recs[starts[id as usize]] = rec(e);
                 starts[id as usize] += 1;

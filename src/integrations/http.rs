@@ -460,6 +460,11 @@ pub fn decode<T: DeserializeOwned>(endpoint: &str, bytes: &[u8]) -> Result<T, Up
             detail: "expected JSON but got an HTML page (is the URL pointing at the API?)".into(),
         });
     }
+    // Fast path: plain serde_json. Only a failure is decoded again with path tracking (the parse is
+    // deterministic, so the second run fails with the same error and names where).
+    if let Ok(value) = serde_json::from_slice(bytes) {
+        return Ok(value);
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| UpstreamError::Undecodable {
         endpoint: endpoint.to_owned(),

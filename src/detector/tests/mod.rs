@@ -6,4 +6,5 @@ mod distributed;
 mod oracle;
 mod properties;
 mod proxy;
+mod reuse;
 mod support;

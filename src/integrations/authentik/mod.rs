@@ -69,6 +69,8 @@ struct State {
     counts: Option<Result<transform::Counts, UpstreamError>>,
     sessions: Option<Result<WidgetData, UpstreamError>>,
     counts_at: Option<Instant>,
+    /// Kept between refreshes so detection reuses its buffers.
+    detector: crate::detector::Detector,
 }
 
 impl Authentik {
@@ -146,15 +148,21 @@ impl Authentik {
             st.counts = Some(self.fetch_counts().await);
         }
 
+        let st = &mut *st;
         let records = st.sync.store.records();
         let limit = self.cfg.extra.login_events.limit as usize;
         let events_ok = events.as_ref().map(|_| ()).map_err(Clone::clone);
         let login_events = events_ok
             .clone()
             .map(|_| WidgetData::List(transform::login_list(records, limit, &settings, now)));
-        let alerts = events_ok
-            .clone()
-            .map(|_| WidgetData::AlertBanner(transform::security_alerts(records, &settings, now)));
+        let alerts = events_ok.clone().map(|_| {
+            WidgetData::AlertBanner(transform::security_alerts_with(
+                &mut st.detector,
+                records,
+                &settings,
+                now,
+            ))
+        });
         let user_stats = match (&st.counts, events_ok) {
             (Some(Ok(c)), Ok(())) => Ok(WidgetData::StatCard(transform::user_stats_card(
                 *c, records, now,

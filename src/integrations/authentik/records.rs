@@ -5,7 +5,7 @@ use super::wire::Event;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr};
 
 /// Authentik's "no client IP could be found" value; never an attacker's address.
 pub const UNKNOWN_IP: &str = "255.255.255.255";
@@ -36,45 +36,69 @@ impl LoginRecord {
             "login_failed" => false,
             _ => return None,
         };
-        let ctx = e.context.clone().unwrap_or_default();
-        let from_user = e.user.as_ref().and_then(|u| u.username.clone());
+        let ctx = e.context.as_ref();
+        let ctx_user = ctx.and_then(|c| c.username.as_deref());
+        let from_user = e.user.as_ref().and_then(|u| u.username.as_deref());
         // A failed login's `user` may be AnonymousUser or a merged fake; the typed name is in context.
         let username = if success {
-            from_user.or(ctx.username)
+            from_user.or(ctx_user)
         } else {
-            ctx.username.or(from_user)
+            ctx_user.or(from_user)
         }
         .unwrap_or_default();
-        let geo = ctx.geo.unwrap_or_default();
+        let geo = ctx.and_then(|c| c.geo.as_ref());
+        let place = |p: Option<&String>| {
+            p.map(|p| clean(p, MAX_PLACE))
+                .filter(|p: &String| !p.is_empty())
+        };
         Some(LoginRecord {
             pk: clean(&e.pk, 64),
             at: e.created,
             success,
-            username: clean(&username, MAX_USERNAME),
+            username: clean(username, MAX_USERNAME),
             ip: e
                 .client_ip
                 .as_deref()
                 .and_then(|s| s.trim().parse().ok())
-                .filter(|ip: &IpAddr| ip.to_string() != UNKNOWN_IP),
-            country: geo
-                .country
-                .map(|c| clean(&c, MAX_PLACE))
-                .filter(|c| !c.is_empty()),
-            city: geo
-                .city
-                .map(|c| clean(&c, MAX_PLACE))
-                .filter(|c| !c.is_empty()),
+                // Only the IPv4 form is the sentinel (`::ffff:255.255.255.255` prints differently).
+                .filter(|ip: &IpAddr| *ip != IpAddr::V4(Ipv4Addr::BROADCAST)),
+            country: place(geo.and_then(|g| g.country.as_ref())),
+            city: place(geo.and_then(|g| g.city.as_ref())),
             user_agent: ctx
-                .http_request
-                .and_then(|h| h.user_agent)
-                .map(|u| clean(&u, MAX_USER_AGENT))
+                .and_then(|c| c.http_request.as_ref())
+                .and_then(|h| h.user_agent.as_deref())
+                .map(|u| clean(u, MAX_USER_AGENT))
                 .filter(|u| !u.is_empty()),
         })
     }
 }
 
+/// The detector reads records directly, so alerts need no per-record copy.
+impl crate::detector::Attempt for LoginRecord {
+    #[inline]
+    fn at(&self) -> DateTime<Utc> {
+        self.at
+    }
+    #[inline]
+    fn ip(&self) -> Option<IpAddr> {
+        self.ip
+    }
+    #[inline]
+    fn username(&self) -> &str {
+        &self.username
+    }
+    #[inline]
+    fn success(&self) -> bool {
+        self.success
+    }
+}
+
 /// Removes control and bidi-override characters and caps the length (in chars).
 pub fn clean(s: &str, max: usize) -> String {
+    // Fast path: printable ASCII within the cap is kept as is (bytes = chars, nothing to drop).
+    if s.len() <= max && s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return s.to_owned();
+    }
     s.chars()
         .filter(|c| {
             !c.is_control() && !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')

@@ -3,7 +3,7 @@
 
 use super::records::LoginRecord;
 use super::wire::Session;
-use crate::detector::{self, LoginAttempt};
+use crate::detector::{self, Detector};
 use crate::widgets::{Alert, AlertBanner, List, Stat, StatCard};
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use serde_json::json;
@@ -162,28 +162,31 @@ pub fn security_alerts(
     settings: &detector::Settings,
     now: DateTime<Utc>,
 ) -> AlertBanner {
+    security_alerts_with(&mut Detector::new(), records, settings, now)
+}
+
+/// [`security_alerts`] with a detector kept between refreshes (its buffers are reused).
+pub fn security_alerts_with(
+    detector: &mut Detector,
+    records: &[LoginRecord],
+    settings: &detector::Settings,
+    now: DateTime<Utc>,
+) -> AlertBanner {
     AlertBanner {
-        alerts: alerts(records, settings, now),
+        alerts: alerts(detector, records, settings, now),
     }
 }
 
 fn alerts(
+    detector: &mut Detector,
     records: &[LoginRecord],
     settings: &detector::Settings,
     now: DateTime<Utc>,
 ) -> Vec<Alert> {
     let since = now - settings.lookback;
-    let attempts: Vec<LoginAttempt> = records
-        .iter()
-        .take_while(|r| r.at >= since)
-        .map(|r| LoginAttempt {
-            at: r.at,
-            ip: r.ip,
-            username: r.username.clone(),
-            success: r.success,
-        })
-        .collect();
-    let findings = detector::detect(&attempts, settings, now);
+    // Records are newest first: the lookback is a prefix, handed over as is (no copies).
+    let n = records.iter().take_while(|r| r.at >= since).count();
+    let findings = detector.detect(&records[..n], settings, now);
     detector::alerts::to_alerts(&findings, settings, now)
 }
 

@@ -3,7 +3,10 @@
 //! `action` is an open string, and attacker-reachable strings never fail a whole page.
 
 use chrono::{DateTime, Utc};
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
+use std::fmt;
+use std::marker::PhantomData;
 
 /// `{pagination, results, autocomplete?}` on every list endpoint.
 #[derive(Debug, Clone, Deserialize)]
@@ -43,13 +46,78 @@ fn opt_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> 
     number(d).map(Some)
 }
 
-/// Any JSON value; a string is kept (capped), anything else becomes `None`. For fields an
-/// attacker or a version change can fill with surprises.
+/// Any JSON value; a string is kept, anything else becomes `None`. For fields an attacker or a
+/// version change can fill with surprises. Non-strings are skipped in place (no `Value` is built).
 fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    Ok(match serde_json::Value::deserialize(d)? {
-        serde_json::Value::String(s) => Some(s),
-        _ => None,
-    })
+    d.deserialize_any(LenientString)
+}
+
+/// The visitor behind [`lenient_string`]: keeps a string, skips anything else.
+struct LenientString;
+
+impl<'de> Visitor<'de> for LenientString {
+    type Value = Option<String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Some(v.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Some(v))
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+}
+
+/// [`lenient_string`] as a seed, for the hand-written struct visitor below.
+struct LenientStringSeed;
+
+impl<'de> DeserializeSeed<'de> for LenientStringSeed {
+    type Value = Option<String>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        lenient_string(d)
+    }
 }
 
 /// An entry of `events/events/`.
@@ -102,14 +170,133 @@ pub struct HttpRequest {
     pub user_agent: Option<String>,
 }
 
+/// A struct whose fields are all lenient strings (`Geo`, `HttpRequest`), decoded by
+/// [`lenient_struct`] without an intermediate `serde_json::Value`.
+trait LenientFields: Default {
+    /// Field names in declaration order (the order a JSON array fills them in).
+    const FIELDS: &'static [&'static str];
+    fn slot(&mut self, field: usize) -> &mut Option<String>;
+}
+
 /// An object if it decodes as `T`, otherwise `None` (e.g. `null`, or a shape from a future version).
+///
+/// Same results as decoding a `serde_json::Value` and then `T` from it, which it replaces: an object
+/// always decodes (unknown keys ignored, a repeated key's last value wins, as in a `Value` map); an
+/// array fills the fields in order and is `None` if longer than the field list; anything else is
+/// `None`. Nothing is allocated for the parts that are skipped.
 fn lenient_struct<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
 where
     D: Deserializer<'de>,
-    T: serde::de::DeserializeOwned,
+    T: LenientFields,
 {
-    let v = serde_json::Value::deserialize(d)?;
-    Ok(serde_json::from_value(v).ok())
+    d.deserialize_any(LenientStruct(PhantomData))
+}
+
+struct LenientStruct<T>(PhantomData<T>);
+
+impl<'de, T: LenientFields> Visitor<'de> for LenientStruct<T> {
+    type Value = Option<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = T::default();
+        let mut n = 0;
+        while let Some(v) = seq.next_element_seed(LenientStringSeed)? {
+            if n < T::FIELDS.len() {
+                *out.slot(n) = v;
+            }
+            n += 1;
+        }
+        Ok((n <= T::FIELDS.len()).then_some(out))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = T::default();
+        while let Some(field) = map.next_key_seed(FieldSeed(T::FIELDS))? {
+            match field {
+                Some(i) => *out.slot(i) = map.next_value_seed(LenientStringSeed)?,
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Some(out))
+    }
+}
+
+/// An object key as its index in a field list (`None` for keys we do not read), without allocating.
+struct FieldSeed(&'static [&'static str]);
+
+impl<'de> DeserializeSeed<'de> for FieldSeed {
+    type Value = Option<usize>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_identifier(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FieldSeed {
+    type Value = Option<usize>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(self.0.iter().position(|&f| f == v))
+    }
+}
+
+impl LenientFields for Geo {
+    const FIELDS: &'static [&'static str] = &["country", "city"];
+    fn slot(&mut self, field: usize) -> &mut Option<String> {
+        match field {
+            0 => &mut self.country,
+            _ => &mut self.city,
+        }
+    }
+}
+
+impl LenientFields for HttpRequest {
+    const FIELDS: &'static [&'static str] = &["user_agent"];
+    fn slot(&mut self, _: usize) -> &mut Option<String> {
+        &mut self.user_agent
+    }
 }
 
 /// An entry of `core/authenticated_sessions/`.

@@ -102,3 +102,111 @@ fn rejects_negative_or_fractional_page_numbers() {
     let bad = r#"{"pagination":{"next":1.5,"count":1},"results":[]}"#;
     assert!(serde_json::from_str::<Page<Ignored>>(bad).is_err());
 }
+
+/// The `serde_json::Value`-based helpers the hand-written visitors replaced, kept as an oracle.
+mod value_based {
+    use super::{Geo, HttpRequest};
+    use serde::{Deserialize, Deserializer};
+
+    fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+        Ok(match serde_json::Value::deserialize(d)? {
+            serde_json::Value::String(s) => Some(s),
+            _ => None,
+        })
+    }
+
+    fn lenient_struct<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: serde::de::DeserializeOwned,
+    {
+        let v = serde_json::Value::deserialize(d)?;
+        Ok(serde_json::from_value(v).ok())
+    }
+
+    #[derive(Debug, Deserialize)]
+    pub struct OldGeo {
+        #[serde(default, deserialize_with = "lenient_string")]
+        pub country: Option<String>,
+        #[serde(default, deserialize_with = "lenient_string")]
+        pub city: Option<String>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    pub struct OldHttpRequest {
+        #[serde(default, deserialize_with = "lenient_string")]
+        pub user_agent: Option<String>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    pub struct OldContext {
+        #[serde(default, deserialize_with = "lenient_string")]
+        pub username: Option<String>,
+        #[serde(default, deserialize_with = "lenient_struct")]
+        pub geo: Option<OldGeo>,
+        #[serde(default, deserialize_with = "lenient_struct")]
+        pub http_request: Option<OldHttpRequest>,
+    }
+
+    pub fn same_geo(a: &Option<Geo>, b: &Option<OldGeo>) -> bool {
+        match (a, b) {
+            (None, None) => true,
+            (Some(a), Some(b)) => a.country == b.country && a.city == b.city,
+            _ => false,
+        }
+    }
+
+    pub fn same_http(a: &Option<HttpRequest>, b: &Option<OldHttpRequest>) -> bool {
+        match (a, b) {
+            (None, None) => true,
+            (Some(a), Some(b)) => a.user_agent == b.user_agent,
+            _ => false,
+        }
+    }
+}
+
+#[test]
+fn lenient_visitors_match_the_value_based_decoding_on_odd_shapes() {
+    let values = [
+        r#"null"#,
+        r#"true"#,
+        r#"12345"#,
+        r#"-3"#,
+        r#"1.5"#,
+        r#""text""#,
+        r#""esc\"aped\u00e9""#,
+        r#"[]"#,
+        r#"["NL"]"#,
+        r#"["NL","Berlin"]"#,
+        r#"["NL","Berlin","extra"]"#,
+        r#"[1,{"a":2}]"#,
+        r#"{}"#,
+        r#"{"country":"NL","city":"Amsterdam","lat":52.3}"#,
+        r#"{"country":1,"city":null}"#,
+        r#"{"country":"A","country":"B"}"#,
+        r#"{"city":{"nested":["x"]},"user_agent":"ua"}"#,
+        r#"{"user_agent":"curl/8","user_agent":7}"#,
+        r#"{"coun\u0074ry":"escaped key"}"#,
+        r#"{"x":[[[]]],"country":"deep"}"#,
+    ];
+    for v in values {
+        let body = format!(r#"{{"username":{v},"geo":{v},"http_request":{v}}}"#);
+        let new: EventContext = serde_json::from_str(&body).unwrap();
+        let old: value_based::OldContext = serde_json::from_str(&body).unwrap();
+        assert_eq!(new.username, old.username, "username from {v}");
+        assert!(value_based::same_geo(&new.geo, &old.geo), "geo from {v}");
+        assert!(
+            value_based::same_http(&new.http_request, &old.http_request),
+            "http_request from {v}"
+        );
+    }
+}
+
+#[test]
+fn decode_names_the_path_of_a_bad_field_after_the_fast_path_fails() {
+    let bad = r#"{"pagination":{"next":0,"count":1},"results":[{"pk":"a","action":"login","created":"yesterday"}]}"#;
+    let err = crate::integrations::http::decode::<Page<Event>>("events/events/", bad.as_bytes())
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("results[0].created"), "{text}");
+}
