@@ -20,10 +20,8 @@ fuzz_target!(|data: &[u8]| {
                 let _ = a.api_base();
                 let _ = a.detector_settings();
             }
-            let _ = lookout::config::auth::check_exposure(
-                cfg.server.listen,
-                cfg.server.auth.as_ref(),
-            );
+            let _ =
+                lookout::config::auth::check_exposure(cfg.server.listen, cfg.server.auth.as_ref());
             let _ = format!("{cfg:?}");
         }
         Err(e) => {

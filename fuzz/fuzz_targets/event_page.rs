@@ -14,7 +14,9 @@ use lookout::widgets::Alert;
 
 /// A control character or a bidi override/isolate: must never reach an alert.
 fn hidden(c: char) -> bool {
-    c.is_control() || ('\u{202A}'..='\u{202E}').contains(&c) || ('\u{2066}'..='\u{2069}').contains(&c)
+    c.is_control()
+        || ('\u{202A}'..='\u{202E}').contains(&c)
+        || ('\u{2066}'..='\u{2069}').contains(&c)
 }
 
 fn check_alerts(alerts: &[Alert]) {
@@ -34,7 +36,11 @@ fuzz_target!(|data: &[u8]| {
     let Ok(page) = decode::<Page<Event>>("events/events/", data) else {
         return;
     };
-    let records: Vec<LoginRecord> = page.results.iter().filter_map(LoginRecord::from_event).collect();
+    let records: Vec<LoginRecord> = page
+        .results
+        .iter()
+        .filter_map(LoginRecord::from_event)
+        .collect();
     for r in &records {
         assert!(!r.username.chars().any(hidden), "{:?}", r.username);
         assert!(r.username.chars().count() <= 256);

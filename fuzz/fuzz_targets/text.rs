@@ -42,7 +42,15 @@ fuzz_target!(|data: &[u8]| {
     // clean_username: hidden characters dropped, at most 64 chars (the 64th `…` when cut).
     let u = clean_username(&text);
     let un = u.chars().count();
-    assert!(!u.chars().any(|ch| ch.is_control() || bidi(ch) || matches!(ch, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{2028}' | '\u{2029}')), "{u:?}");
+    assert!(
+        !u.chars().any(|ch| ch.is_control()
+            || bidi(ch)
+            || matches!(
+                ch,
+                '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{2028}' | '\u{2029}'
+            )),
+        "{u:?}"
+    );
     assert!(un <= MAX_USERNAME_CHARS);
     assert_eq!(clean_username(&u), u, "idempotent");
 
@@ -51,6 +59,9 @@ fuzz_target!(|data: &[u8]| {
     let e = escape_line(rest);
     let body = e.strip_suffix(b"\n").unwrap_or(&e);
     assert_eq!(e.ends_with(b"\n"), rest.ends_with(b"\n"));
-    assert!(!body.iter().any(|&b| b == b'\n' || b == b'\r' || b == 0x1b), "{e:?}");
+    assert!(
+        !body.iter().any(|&b| b == b'\n' || b == b'\r' || b == 0x1b),
+        "{e:?}"
+    );
     assert!(e.len() >= rest.len() && e.len() <= 2 * rest.len());
 });

@@ -248,8 +248,9 @@ fn with_token_file(name: &str) -> String {
     )
 }
 
-/// Found by the `config` fuzz target: `api-token-file = "/dev/zero"` made the loader read
-/// forever (and a FIFO would block it). Only regular files are read, and only small ones.
+/// `api-token-file = "/dev/zero"` made the loader read until memory ran out (and a FIFO would
+/// block it forever), which the `config` fuzz target could stumble on. Only regular files are
+/// read, and only small ones.
 #[cfg(unix)]
 #[test]
 fn secret_files_must_be_small_regular_files() {
@@ -274,7 +275,10 @@ fn secret_files_must_be_small_regular_files() {
     // Exactly at the cap is read (and then judged as a token).
     std::fs::write(dir.path().join("cap"), &big[1..]).unwrap();
     let c = Config::parse_with_env(&with_token_file("cap"), dir.path(), &env).unwrap();
-    assert_eq!(authentik(&c).token.expose_secret().len(), MAX_SECRET_FILE as usize);
+    assert_eq!(
+        authentik(&c).token.expose_secret().len(),
+        MAX_SECRET_FILE as usize
+    );
 
     let hash_file = |name: &str| {
         format!("[server.auth]\nmode = \"password\"\npassword-hash-file = {name:?}\n{MINIMAL}")
