@@ -206,6 +206,36 @@ pub fn from_value<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// The largest secret file read (`api-token-file`, `password-hash-file`): a token or an argon2
+/// hash is well under 1 KiB, so anything near this is the wrong file.
+pub const MAX_SECRET_FILE: u64 = 64 * 1024;
+
+/// Reads a small secret file, refusing anything but a regular file (a FIFO would block the
+/// loader forever and `/dev/zero` never ends) and files over [`MAX_SECRET_FILE`]. The error is
+/// `cannot read <path>: <why>` and never holds the file's content.
+pub fn read_secret_file(path: &Path) -> Result<String, String> {
+    use std::io::Read;
+    let cannot = |why: &dyn std::fmt::Display| format!("cannot read {}: {why}", path.display());
+    // `metadata` follows symlinks (Kubernetes secrets are symlinks to regular files) and, unlike
+    // `open`, does not block on a FIFO.
+    let meta = std::fs::metadata(path).map_err(|e| cannot(&e))?;
+    if !meta.is_file() {
+        return Err(cannot(&"not a regular file"));
+    }
+    let file = std::fs::File::open(path).map_err(|e| cannot(&e))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_SECRET_FILE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| cannot(&e))?;
+    if bytes.len() as u64 > MAX_SECRET_FILE {
+        return Err(cannot(&format_args!(
+            "over {} KiB, too big for a secret",
+            MAX_SECRET_FILE / 1024
+        )));
+    }
+    String::from_utf8(bytes).map_err(|_| cannot(&"not UTF-8 text"))
+}
+
 fn one_line(e: &dyn std::fmt::Display) -> String {
     let s = e.to_string();
     s.trim()

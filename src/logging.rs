@@ -10,8 +10,11 @@ use tracing_subscriber::EnvFilter;
 /// Installs the global subscriber (`LOOKOUT_LOG` sets the filter; default `info`).
 pub fn init(format: LogFormat) {
     let filter = EnvFilter::try_from_env("LOOKOUT_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    // No ANSI colours: the writer escapes ESC (so a field cannot smuggle terminal escapes), which
+    // would print the formatter's own colour codes as `\e[2m…` on every line.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(false)
         .with_writer(OneLine);
     let _ = match format {
         LogFormat::Human => builder.try_init(),

@@ -90,13 +90,8 @@ impl AuthConfig {
                             "set password-hash or password-hash-file, not both",
                         ));
                     }
-                    let path = base.join(file);
-                    let text = std::fs::read_to_string(&path).map_err(|e| {
-                        ConfigError::new(
-                            f("password-hash-file"),
-                            format!("cannot read {}: {e}", path.display()),
-                        )
-                    })?;
+                    let text = super::read_secret_file(&base.join(file))
+                        .map_err(|m| ConfigError::new(f("password-hash-file"), m))?;
                     self.password_hash = Some(text.trim().to_owned());
                 }
                 let hash = self.password_hash.as_deref().ok_or_else(|| {

@@ -240,3 +240,74 @@ fn the_token_never_appears_in_debug_output_or_errors() {
         "{e}"
     );
 }
+
+fn with_token_file(name: &str) -> String {
+    MINIMAL.replace(
+        "api-token = \"${AUTHENTIK_TOKEN}\"",
+        &format!("api-token-file = {name:?}"),
+    )
+}
+
+/// `api-token-file = "/dev/zero"` made the loader read until memory ran out (and a FIFO would
+/// block it forever), which the `config` fuzz target could stumble on. Only regular files are
+/// read, and only small ones.
+#[cfg(unix)]
+#[test]
+fn secret_files_must_be_small_regular_files() {
+    let dir = tempfile::tempdir().unwrap();
+    for special in ["/dev/zero", "/dev/null", "."] {
+        let e = Config::parse_with_env(&with_token_file(special), dir.path(), &env)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("integrations.sso.auth.api-token-file: cannot read ")
+                && e.ends_with(": not a regular file"),
+            "{e}"
+        );
+    }
+    let big = "t".repeat(MAX_SECRET_FILE as usize + 1);
+    std::fs::write(dir.path().join("big"), &big).unwrap();
+    let e = Config::parse_with_env(&with_token_file("big"), dir.path(), &env)
+        .unwrap_err()
+        .to_string();
+    assert!(e.ends_with("over 64 KiB, too big for a secret"), "{e}");
+    assert!(!e.contains("tttt"), "the content leaked: {e}");
+    // Exactly at the cap is read (and then judged as a token).
+    std::fs::write(dir.path().join("cap"), &big[1..]).unwrap();
+    let c = Config::parse_with_env(&with_token_file("cap"), dir.path(), &env).unwrap();
+    assert_eq!(
+        authentik(&c).token.expose_secret().len(),
+        MAX_SECRET_FILE as usize
+    );
+
+    let hash_file = |name: &str| {
+        format!("[server.auth]\nmode = \"password\"\npassword-hash-file = {name:?}\n{MINIMAL}")
+    };
+    let e = Config::parse_with_env(&hash_file("/dev/zero"), dir.path(), &env)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with("server.auth.password-hash-file: cannot read /dev/zero: not a regular file"),
+        "{e}"
+    );
+    let e = Config::parse_with_env(&hash_file("big"), dir.path(), &env)
+        .unwrap_err()
+        .to_string();
+    assert!(e.ends_with("too big for a secret"), "{e}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_secret_file_is_refused_without_blocking() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("mkfifo unavailable; skipped");
+        return;
+    }
+    let e = Config::parse_with_env(&with_token_file("fifo"), dir.path(), &env)
+        .unwrap_err()
+        .to_string();
+    assert!(e.ends_with(": not a regular file"), "{e}");
+}

@@ -10,6 +10,8 @@ pub mod live;
 pub mod page;
 
 pub use error::ApiError;
+/// The webhook body classifier and its size cap, public for the fuzz target (`fuzz/`).
+pub use hooks::{classify as classify_webhook_body, MAX_BODY as WEBHOOK_MAX_BODY};
 
 use crate::app::App;
 use crate::poller::Triggers;

@@ -1,7 +1,7 @@
 //! `[integrations.<id>]` with `type = "authentik"`: the config schema and its pure validation.
 //! Every field's `///` doc is the user reference, mirrored in `lookout.example.toml`.
 
-use crate::config::{from_value, ConfigError, Dur};
+use crate::config::{from_value, read_secret_file, ConfigError, Dur};
 use crate::detector;
 use crate::integrations::http::HttpOptions;
 use ipnet::IpNet;
@@ -270,13 +270,8 @@ fn resolve_token(auth: RawAuth, at: &str, base: &Path) -> Result<SecretString, C
     let token = match (auth.api_token, auth.api_token_file) {
         (Some(t), None) => t,
         (None, Some(file)) => {
-            let path = base.join(&file);
-            let text = std::fs::read_to_string(&path).map_err(|e| {
-                ConfigError::new(
-                    format!("{at}.api-token-file"),
-                    format!("cannot read {}: {e}", path.display()),
-                )
-            })?;
+            let text = read_secret_file(&base.join(&file))
+                .map_err(|m| ConfigError::new(format!("{at}.api-token-file"), m))?;
             SecretString::from(text.trim().to_owned())
         }
         (Some(_), Some(_)) => {
