@@ -214,6 +214,12 @@ pub const MAX_SECRET_FILE: u64 = 64 * 1024;
 /// loader forever and `/dev/zero` never ends) and files over [`MAX_SECRET_FILE`]. The error is
 /// `cannot read <path>: <why>` and never holds the file's content.
 pub fn read_secret_file(path: &Path) -> Result<String, String> {
+    let bytes = read_small_file(path, MAX_SECRET_FILE, "a secret")?;
+    String::from_utf8(bytes).map_err(|_| format!("cannot read {}: not UTF-8 text", path.display()))
+}
+
+/// Reads a regular file of at most `max` bytes (`what` names it in the error).
+pub fn read_small_file(path: &Path, max: u64, what: &str) -> Result<Vec<u8>, String> {
     use std::io::Read;
     let cannot = |why: &dyn std::fmt::Display| format!("cannot read {}: {why}", path.display());
     // `metadata` follows symlinks (Kubernetes secrets are symlinks to regular files) and, unlike
@@ -224,16 +230,16 @@ pub fn read_secret_file(path: &Path) -> Result<String, String> {
     }
     let file = std::fs::File::open(path).map_err(|e| cannot(&e))?;
     let mut bytes = Vec::new();
-    file.take(MAX_SECRET_FILE + 1)
+    file.take(max + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| cannot(&e))?;
-    if bytes.len() as u64 > MAX_SECRET_FILE {
+    if bytes.len() as u64 > max {
         return Err(cannot(&format_args!(
-            "over {} KiB, too big for a secret",
-            MAX_SECRET_FILE / 1024
+            "over {} KiB, too big for {what}",
+            max / 1024
         )));
     }
-    String::from_utf8(bytes).map_err(|_| cannot(&"not UTF-8 text"))
+    Ok(bytes)
 }
 
 fn one_line(e: &dyn std::fmt::Display) -> String {

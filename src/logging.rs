@@ -53,13 +53,29 @@ pub fn escape_line(buf: &[u8]) -> Vec<u8> {
         _ => (buf, &b""[..]),
     };
     let mut out = Vec::with_capacity(buf.len() + 8);
-    for &b in body {
+    let mut i = 0;
+    while i < body.len() {
+        let b = body[i];
         match b {
             b'\n' => out.extend_from_slice(b"\\n"),
             b'\r' => out.extend_from_slice(b"\\r"),
             0x1b => out.extend_from_slice(b"\\e"),
+            b'\t' => out.push(b),
+            0x00..=0x1f | 0x7f => out.extend_from_slice(format!("\\x{b:02x}").as_bytes()),
+            // U+2028 / U+2029 (E2 80 A8 / A9) break lines in some viewers.
+            0xe2 if body.get(i + 1) == Some(&0x80)
+                && matches!(body.get(i + 2), Some(0xa8 | 0xa9)) =>
+            {
+                out.extend_from_slice(if body[i + 2] == 0xa8 {
+                    b"\\u2028"
+                } else {
+                    b"\\u2029"
+                });
+                i += 2;
+            }
             _ => out.push(b),
         }
+        i += 1;
     }
     out.extend_from_slice(tail);
     out
@@ -81,6 +97,22 @@ mod tests {
     #[test]
     fn carriage_returns_and_escape_sequences_are_made_visible() {
         assert_eq!(escape_line(b"a\rb\x1b[2Jc\n"), b"a\\rb\\e[2Jc\n".to_vec());
+    }
+
+    #[test]
+    fn other_control_characters_and_unicode_line_separators_are_escaped() {
+        assert_eq!(
+            escape_line(b"a\x08b\x0bc\td\n"),
+            b"a\\x08b\\x0bc\td\n".to_vec()
+        );
+        assert_eq!(
+            escape_line("x\u{2028}y\u{2029}z".as_bytes()),
+            b"x\\u2028y\\u2029z".to_vec()
+        );
+        assert_eq!(
+            escape_line("caf\u{e9}\n".as_bytes()),
+            "caf\u{e9}\n".as_bytes().to_vec()
+        );
     }
 
     #[test]

@@ -232,8 +232,9 @@ impl Upstream {
             .redirect(reqwest::redirect::Policy::none())
             .pool_idle_timeout(Duration::from_secs(60));
         if let Some(ca) = &opts.ca_file {
-            let pem = std::fs::read(ca)
-                .map_err(|e| format!("cannot read CA file {}: {e}", ca.display()))?;
+            // CA bundles are large (the Mozilla bundle is ~200 KiB) but never megabytes.
+            let pem = crate::config::read_small_file(ca, 8 * 1024 * 1024, "a CA bundle")
+                .map_err(|e| format!("CA file: {e}"))?;
             let certs = reqwest::Certificate::from_pem_bundle(&pem)
                 .map_err(|e| format!("CA file {} is not valid PEM: {e}", ca.display()))?;
             if certs.is_empty() {
@@ -547,7 +548,8 @@ pub fn sanitize(s: &str, max: usize) -> String {
             out.push('…');
             break;
         }
-        out.push(if c.is_control() { ' ' } else { c });
+        let invisible = matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}' | '\u{FEFF}');
+        out.push(if c.is_control() || invisible { ' ' } else { c });
     }
     out
 }
@@ -559,6 +561,7 @@ mod tests {
     #[test]
     fn sanitize_strips_newlines_and_truncates() {
         assert_eq!(sanitize("a\nb\rc", 10), "a b c");
+        assert_eq!(sanitize("ab\u{202E}cd\u{2028}e", 10), "ab cd e");
         assert_eq!(sanitize("abcdef", 3), "abc…");
     }
 
