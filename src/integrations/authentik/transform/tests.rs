@@ -113,3 +113,34 @@ fn chart_buckets_a_day_by_the_detection_window_with_the_threshold() {
     // The last bucket is the one holding "now" (12:00–12:10); 11:59 and 11:45 fall before it.
     assert_eq!((failed[143], failed[142], failed[141]), (0, 1, 1));
 }
+
+#[test]
+fn a_brute_force_from_the_proxy_address_is_marked_and_not_critical() {
+    // 30 failures and logins from one private address by many users: the proxy is hiding clients.
+    let records: Vec<_> = (0..40)
+        .map(|i| {
+            rec(
+                &format!("p{i}"),
+                i / 4,
+                i % 2 == 0,
+                &format!("user{}", i % 7),
+                "10.0.0.2",
+            )
+        })
+        .collect();
+    let banner = security_alerts(&records, &detector::Settings::default(), now());
+    let proxy = banner
+        .alerts
+        .iter()
+        .find(|a| a.kind == "proxy-misconfiguration")
+        .expect("proxy warning");
+    assert_eq!(proxy.ip.as_deref(), Some("10.0.0.2"));
+    let bf = banner
+        .alerts
+        .iter()
+        .find(|a| a.kind == "brute-force")
+        .expect("burst from the proxy address");
+    assert!(bf.labels.contains(&"proxy-address".to_string()));
+    assert!(bf.severity <= crate::widgets::Severity::Warning);
+    assert!(bf.message.contains("reverse proxy"));
+}
