@@ -11,7 +11,7 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Behaviour follows `/work/shared/authentik/API.md`: 403 `{"detail"}` auth errors, Django
+//! Behaviour follows the authentik API dossier (`shared/authentik/API.md`): 403 `{"detail"}` auth errors, Django
 //! page-number pagination (404 `Invalid page.`), `action` substring vs `actions` exact, and the
 //! failed-login `user` variants. Faults ([`Fault`]) simulate proxies and broken upstreams.
 

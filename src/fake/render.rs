@@ -1,5 +1,5 @@
 //! JSON rendering of scenario rows in the exact 2026.8.5 shapes of the fixtures
-//! (`/work/shared/authentik/fixtures`). Only the rows of the served page are ever rendered.
+//! (`tests/fixtures/authentik`). Only the rows of the served page are ever rendered.
 
 use super::query::Pagination;
 use super::scenario::{
