@@ -145,10 +145,14 @@ bench page /
 
 # --- live-update clients ------------------------------------------------------------------
 echo "$SSE_CLIENTS live clients for ${SSE_HOLD}s…" >&2
+# Lookout's CPU time (user + system, clock ticks) across the live-client phase.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$LOOKOUT_PID/stat"; }
+CPU_BEFORE=$(cpu_ticks)
 SSE_JSON=$(timeout $((SSE_HOLD + 60)) python3 scripts/sse_clients.py --lookout "${BASE#http://}" \
     --fake "$FAKE_URL" --clients "$SSE_CLIENTS" --hold "$SSE_HOLD") && SSE_OK=1 || SSE_OK=0
 echo "  $SSE_JSON" >&2
 [ "$SSE_OK" = 1 ] || FAIL=1
+SSE_CPU=$(awk -v a="$CPU_BEFORE" -v b="$(cpu_ticks)" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (b - a) / hz }')
 sse() { python3 -c 'import json,sys; print(json.loads(sys.argv[1]).get(sys.argv[2]))' "$SSE_JSON" "$1" 2>/dev/null || echo "?"; }
 
 END_RSS=$(rss_kb VmRSS)
@@ -176,6 +180,7 @@ $(printf '%s\n' "${ROWS[@]}")
 | staged updates missed | $(sse missed_updates) of $(( $(sse stages) * SSE_CLIENTS )) |
 | update latency (failed login at the fake → event at client) | median $(sse update_latency_ms_median) ms, max $(sse update_latency_ms_max) ms |
 | events / keep-alives received | $(sse views_received) / $(sse keepalives_received) ($(sse mb_received) MB) |
+| Lookout CPU time over the phase | $SSE_CPU s |
 
 | Memory (\`/proc/<pid>/status\`) | |
 | --- | --- |
