@@ -80,7 +80,8 @@ api-token = "lookout-fake-token-0123456789abcdef"
 [integrations.demo.webhook]
 secret = "$SECRET"
 EOF
-"$BIN" --config "$WORK/lookout.toml" serve >"$WORK/lookout.out" 2>"$WORK/lookout.err" &
+# Lookout gets systemd's default soft descriptor limit (1024); the load generators get more.
+(ulimit -n 1024; exec "$BIN" --config "$WORK/lookout.toml" serve) >"$WORK/lookout.out" 2>"$WORK/lookout.err" &
 LOOKOUT_PID=$!
 BASE=$(wait_line "$WORK/lookout.out" 'http://127\.0\.0\.1:[0-9]+')
 
