@@ -7,8 +7,10 @@ use crate::integrations::EndpointSpec;
 use crate::metrics::{AlertLabels, EndpointLabels, Metrics};
 use crate::storage::{HistoryEntry, Snooze, SnoozeScope, Storage, StorageError};
 use crate::widgets::{Alert, WidgetData, WidgetKind};
+use axum::body::Bytes;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use serde_json::json;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock};
 use tokio::sync::watch;
@@ -43,11 +45,22 @@ pub struct ActiveAlert {
     pub alert: Alert,
 }
 
+/// A snapshot as stored: shared (readers clone the `Arc`, not the payload) and with its API
+/// body serialised once per refresh rather than once per request.
+struct Stored {
+    snap: Arc<Snapshot>,
+    /// The body of `GET /api/v1/integrations/{id}/endpoints/{endpoint}`.
+    body: Bytes,
+}
+
+/// Snapshots by integration id, then endpoint name (two levels so a lookup borrows `&str`).
+type Snapshots = HashMap<String, HashMap<&'static str, Stored>>;
+
 /// The application: integrations, snapshots, and a change counter for live updates.
 pub struct App {
     pub integrations: Vec<Arc<Integration>>,
     pub dashboard: crate::config::DashboardConfig,
-    snapshots: RwLock<HashMap<(String, &'static str), Snapshot>>,
+    snapshots: RwLock<Snapshots>,
     acks: RwLock<HashSet<String>>,
     snoozes: RwLock<Vec<Snooze>>,
     storage: Option<Arc<Storage>>,
@@ -103,21 +116,42 @@ impl App {
             .copied()
     }
 
-    pub fn snapshot(&self, id: &str, endpoint: &'static str) -> Snapshot {
+    /// The latest snapshot of an endpoint (empty before its first refresh).
+    pub fn snapshot(&self, id: &str, endpoint: &str) -> Arc<Snapshot> {
         self.snapshots
             .read()
             .expect("snapshot lock poisoned")
-            .get(&(id.to_owned(), endpoint))
-            .cloned()
+            .get(id)
+            .and_then(|m| m.get(endpoint))
+            .map(|s| s.snap.clone())
             .unwrap_or_default()
+    }
+
+    /// The JSON body of `GET /api/v1/integrations/{id}/endpoints/{endpoint}` for `spec`,
+    /// serialised when the snapshot last changed.
+    pub fn endpoint_body(&self, id: &str, spec: EndpointSpec) -> Bytes {
+        let cached = self
+            .snapshots
+            .read()
+            .expect("snapshot lock poisoned")
+            .get(id)
+            .and_then(|m| m.get(spec.name))
+            .map(|s| s.body.clone());
+        cached.unwrap_or_else(|| endpoint_body(id, spec, &Snapshot::default()))
     }
 
     /// Records a refresh: successes replace data, failures keep it and mark it stale.
     pub fn apply(&self, id: &str, out: RefreshOutput, now: DateTime<Utc>) {
         {
+            let specs = self.integration(id).map(|i| i.endpoints()).unwrap_or(&[]);
             let mut map = self.snapshots.write().expect("snapshot lock poisoned");
+            let map = map.entry(id.to_owned()).or_default();
             for (endpoint, result) in out.results {
-                let snap = map.entry((id.to_owned(), endpoint)).or_default();
+                let stored = map.entry(endpoint).or_insert_with(|| Stored {
+                    snap: Arc::default(),
+                    body: Bytes::new(),
+                });
+                let snap = Arc::make_mut(&mut stored.snap);
                 snap.checked_at = Some(now);
                 match result {
                     Ok(data) => {
@@ -139,6 +173,11 @@ impl App {
                         snap.error_class = Some(e.class().to_owned());
                     }
                 }
+                let spec = specs.iter().find(|s| s.name == endpoint).copied();
+                stored.body = match spec {
+                    Some(spec) => endpoint_body(id, spec, &stored.snap),
+                    None => Bytes::new(),
+                };
             }
         }
         self.update_metrics(id);
@@ -201,12 +240,12 @@ impl App {
                 .iter()
                 .filter(|e| e.widget == WidgetKind::AlertBanner)
             {
-                if let Some(WidgetData::AlertBanner(b)) = self.snapshot(integ.id(), spec.name).data
+                if let Some(WidgetData::AlertBanner(b)) = &self.snapshot(integ.id(), spec.name).data
                 {
                     let acks = self.acks.read().expect("ack lock poisoned");
                     let now = Utc::now();
                     let snoozes = self.snoozes.read().expect("snooze lock poisoned");
-                    out.extend(b.alerts.into_iter().map(|alert| ActiveAlert {
+                    out.extend(b.alerts.iter().cloned().map(|alert| ActiveAlert {
                         integration: integ.id().to_owned(),
                         acknowledged: acks.contains(&alert.id),
                         snoozed: snoozes.iter().any(|z| z.until > now && z.matches(&alert)),
@@ -293,7 +332,7 @@ impl App {
         let Some(integ) = self.integration(id) else {
             return "unknown";
         };
-        let snaps: Vec<Snapshot> = integ
+        let snaps: Vec<Arc<Snapshot>> = integ
             .endpoints()
             .iter()
             .map(|e| self.snapshot(id, e.name))
@@ -308,4 +347,21 @@ impl App {
             "degraded"
         }
     }
+}
+
+/// The body of `GET /api/v1/integrations/{id}/endpoints/{endpoint}` (field names are a
+/// contract).
+fn endpoint_body(id: &str, spec: EndpointSpec, snap: &Snapshot) -> Bytes {
+    let body = json!({
+        "integration": id,
+        "endpoint": spec.name,
+        "widget": spec.widget,
+        "data": snap.data,
+        "updated_at": snap.updated_at,
+        "stale": snap.stale,
+        "error": snap.error,
+        "error_class": snap.error_class,
+        "checked_at": snap.checked_at,
+    });
+    Bytes::from(serde_json::to_vec(&body).expect("a JSON value always serialises"))
 }

@@ -136,3 +136,37 @@ async fn the_live_view_carries_hostile_strings_as_data() {
     assert_eq!(card["body"]["rows"][0]["username"]["text"], XSS_IMG);
     assert_eq!(view["alerts"][0]["usernames"][1]["text"], XSS_SCRIPT);
 }
+
+#[tokio::test]
+async fn streams_of_one_router_share_one_build_per_change() {
+    let app = app("");
+    let router = server(&app);
+    let open_on = |router: axum::Router| async move {
+        let res = router
+            .oneshot(Request::get("/api/v1/live").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        res.into_body().into_data_stream()
+    };
+    let (mut a, mut b) = (open_on(router.clone()).await, open_on(router).await);
+    let (mut buf_a, mut buf_b) = (String::new(), String::new());
+    next_view(&mut a, &mut buf_a).await;
+    next_view(&mut b, &mut buf_b).await;
+
+    healthy(&app, Utc::now());
+    let (va, vb) = (
+        next_view(&mut a, &mut buf_a).await,
+        next_view(&mut b, &mut buf_b).await,
+    );
+    assert_eq!(va["cards"][0]["state"], "fresh");
+    // One build: the same `now`, to the nanosecond, in both.
+    assert_eq!(va, vb);
+
+    // A later change is a new build, not the shared one.
+    assert!(app.acknowledge("bf-198.51.100.23").unwrap());
+    let va2 = next_view(&mut a, &mut buf_a).await;
+    let vb2 = next_view(&mut b, &mut buf_b).await;
+    assert_eq!(va2["acknowledged_summary"], "1 acknowledged");
+    assert_eq!(va2, vb2);
+    assert_ne!(va2["now"], va["now"]);
+}

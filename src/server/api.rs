@@ -2,7 +2,8 @@
 
 use super::{ApiError, ServerState};
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, Uri};
+use axum::http::{header, StatusCode, Uri};
+use axum::response::IntoResponse;
 use axum::Json;
 use serde_json::{json, Value};
 
@@ -18,7 +19,7 @@ pub async fn healthz(State(s): State<ServerState>) -> Json<Value> {
 }
 
 /// Prometheus text exposition.
-pub async fn metrics(State(s): State<ServerState>) -> impl axum::response::IntoResponse {
+pub async fn metrics(State(s): State<ServerState>) -> impl IntoResponse {
     (
         [(
             axum::http::header::CONTENT_TYPE,
@@ -65,7 +66,7 @@ pub async fn integrations(State(s): State<ServerState>) -> Json<Value> {
 pub async fn endpoint(
     State(s): State<ServerState>,
     Path((id, endpoint)): Path<(String, String)>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<impl IntoResponse, ApiError> {
     if s.app.integration(&id).is_none() {
         return Err(ApiError::not_found(format!(
             "no integration {:?}",
@@ -78,18 +79,11 @@ pub async fn endpoint(
             short(&endpoint)
         ))
     })?;
-    let snap = s.app.snapshot(&id, spec.name);
-    Ok(Json(json!({
-        "integration": id,
-        "endpoint": spec.name,
-        "widget": spec.widget,
-        "data": snap.data,
-        "updated_at": snap.updated_at,
-        "stale": snap.stale,
-        "error": snap.error,
-        "error_class": snap.error_class,
-        "checked_at": snap.checked_at,
-    })))
+    // Serialised once per refresh (see `App::endpoint_body`), not per request.
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        s.app.endpoint_body(&id, spec),
+    ))
 }
 
 /// `POST /api/v1/integrations/{id}/test`: the connection test, live.

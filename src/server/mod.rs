@@ -55,7 +55,10 @@ pub fn router(state: ServerState) -> Router {
         .route("/history", get(page::history::page))
         .route("/assets/{name}", get(page::assets::serve))
         .route("/assets/{build}/{name}", get(page::assets::serve_versioned))
-        .route("/api/v1/live", get(live::live))
+        .route(
+            "/api/v1/live",
+            get(live::live).layer(axum::Extension(Arc::new(live::ViewCache::default()))),
+        )
         .route("/login", get(auth::login_page).post(auth::login))
         .route("/logout", post(auth::logout))
         .fallback(api::not_found)
