@@ -278,11 +278,17 @@ async fn html_502_from_a_proxy_is_a_clear_unexpected_status() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn too_many_requests_429_is_retried() {
+async fn too_many_requests_429_is_retried_after_the_servers_retry_after() {
     let fake = standard().await;
-    fake.set_fault(Fault::Status(429));
+    fake.set_fault(Fault::Status(429)); // the fake sends `Retry-After: 1`
     let c = fake_client(&fake, 1);
+    let started = std::time::Instant::now();
     let e = c.me().await.unwrap_err();
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(950),
+        "Retry-After honoured: {:?}",
+        started.elapsed()
+    );
     assert!(
         matches!(e, UpstreamError::UnexpectedStatus { status: 429, .. }),
         "{e:?}"

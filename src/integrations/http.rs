@@ -139,7 +139,12 @@ pub struct StatusFailure {
     pub detail: Option<String>,
     /// The start of the body, sanitised, for messages.
     pub excerpt: String,
+    /// `Retry-After` in seconds (429/503 from a proxy), honoured up to [`MAX_RETRY_AFTER`].
+    pub retry_after: Option<u64>,
 }
+
+/// The longest `Retry-After` we wait inside one refresh; beyond it the poller's backoff takes over.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(10);
 
 /// A failed GET before classification: the integration knows what a status means.
 #[derive(Debug, Clone)]
@@ -202,6 +207,7 @@ pub struct Upstream {
     token: SecretString,
     retries: u32,
     timeout: Duration,
+    connect_timeout: Duration,
     pub stats: RequestStats,
 }
 
@@ -258,6 +264,7 @@ impl Upstream {
             token: token.clone(),
             retries: opts.retries,
             timeout: opts.timeout.0,
+            connect_timeout: opts.connect_timeout.0,
             stats,
         })
     }
@@ -315,17 +322,24 @@ impl Upstream {
         let mut attempt = 0u32;
         loop {
             let outcome = self.try_once(&url, path, query).await;
-            let retryable = match &outcome {
-                Err(FetchError::Status(f)) => {
-                    f.status.is_server_error() || f.status == StatusCode::TOO_MANY_REQUESTS
-                }
-                Err(FetchError::Other(UpstreamError::Unreachable { .. })) => true,
-                _ => false,
+            let (retryable, asked) = match &outcome {
+                Err(FetchError::Status(f)) => (
+                    f.status.is_server_error() || f.status == StatusCode::TOO_MANY_REQUESTS,
+                    f.retry_after.map(Duration::from_secs),
+                ),
+                Err(FetchError::Other(UpstreamError::Unreachable { .. })) => (true, None),
+                _ => (false, None),
             };
             match (retryable, attempt < self.retries) {
+                (true, true) if asked.is_some_and(|d| d > MAX_RETRY_AFTER) => {
+                    // The server asked for a longer pause than a refresh should wait.
+                    self.stats.errors.inc();
+                    return outcome;
+                }
                 (true, true) => {
                     attempt += 1;
-                    tokio::time::sleep(backoff(attempt)).await;
+                    let wait = backoff(attempt).max(asked.unwrap_or_default());
+                    tokio::time::sleep(wait).await;
                 }
                 _ => {
                     if outcome.is_err() {
@@ -355,6 +369,11 @@ impl Upstream {
             .await
             .map_err(|e| FetchError::Other(self.transport_error(path, &e)))?;
         let status = resp.status();
+        let retry_after = resp
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
         let location = resp
             .headers()
             .get(reqwest::header::LOCATION)
@@ -380,15 +399,22 @@ impl Upstream {
             status,
             detail: detail_of(shown.as_bytes()),
             excerpt,
+            retry_after,
         }))
     }
 
     fn transport_error(&self, path: &str, e: &reqwest::Error) -> UpstreamError {
         let endpoint = path.to_owned();
         if e.is_timeout() {
+            // A connect timeout is reported as both; say which limit was hit.
+            let limit = if e.is_connect() {
+                self.connect_timeout
+            } else {
+                self.timeout
+            };
             return UpstreamError::Timeout {
                 endpoint,
-                after: humantime::format_duration(self.timeout).to_string(),
+                after: humantime::format_duration(limit).to_string(),
             };
         }
         let chain = error_chain(e);

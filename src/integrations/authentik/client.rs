@@ -201,6 +201,7 @@ mod tests {
             status: StatusCode::from_u16(status).unwrap(),
             detail: detail.map(str::to_owned),
             excerpt: "body".into(),
+            retry_after: None,
         }
     }
 
