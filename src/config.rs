@@ -127,9 +127,14 @@ impl Config {
     /// Reads and validates the file at `path`.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|e| {
+            let hint = if e.kind() == std::io::ErrorKind::NotFound {
+                " (copy lookout.example.toml to start, or try `lookout demo`)"
+            } else {
+                ""
+            };
             ConfigError::new(
                 path.display().to_string(),
-                format!("cannot read config file: {e}"),
+                format!("cannot read config file: {e}{hint}"),
             )
         })?;
         Self::parse_with_env(&text, base_dir(path), &|k| std::env::var(k).ok())
