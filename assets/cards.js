@@ -86,7 +86,8 @@ function bodyNodes(c) {
           { class: 'stats' },
           b.stats.map((s) => h('div', {}, clip(s.label, null, 'dt'), h('dd', { text: group(s.value) }))),
         ),
-      ];
+        b.who && b.who.length ? whoNode(b.who) : null,
+      ].filter(Boolean);
     case 'logins':
       return [b.chart ? chartNode(b.chart) : null, loginsNode(b.rows)].filter(Boolean);
     case 'alerts':
@@ -96,6 +97,23 @@ function bodyNodes(c) {
         ? [h('ul', { class: 'items' }, b.items.map((i) => clip(i, 'clip', 'li')))]
         : [h('p', { class: 'empty', text: 'Nothing to show.' })];
   }
+}
+
+function whoNode(rows) {
+  return h(
+    'ul',
+    { class: 'who', 'aria-label': 'Most recently used' },
+    rows.map((w) => {
+      const where = [w.place ? w.place.text : null, w.ip ? w.ip.text : null].filter(Boolean).join(' · ');
+      return h(
+        'li',
+        {},
+        clip(w.user, 'clip who-user'),
+        h('span', { class: 'clip who-where', title: w.ip ? (w.ip.full || w.ip.text) : '', text: where }),
+        w.at ? timeEl(w.at) : null,
+      );
+    }),
+  );
 }
 
 function loginsNode(rows) {

@@ -48,6 +48,10 @@ pub struct StatCard {
     pub title: String,
     pub value: i64,
     pub stats: Vec<Stat>,
+    /// Entries behind the figure, newest first (e.g. who holds the sessions: `username`, `ip`,
+    /// `country`, `city`, `last_used`); absent when the endpoint has none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<serde_json::Value>,
 }
 
 /// A secondary figure on a stat card.

@@ -382,3 +382,25 @@ async fn assets_are_embedded_typed_and_cached_by_build() {
     let (status, _) = get(&app, &format!("/assets/{build}/nope.js")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_sessions_card_lists_who_holds_sessions_with_names_escaped() {
+    let app = app("");
+    let now = Utc::now();
+    let mut data = sessions(3);
+    if let lookout::widgets::WidgetData::StatCard(card) = &mut data {
+        card.items = vec![
+            serde_json::json!({"username": XSS_IMG, "ip": "192.0.2.9", "country": "DE", "city": "Berlin",
+                "last_used": (now - Duration::minutes(3)).to_rfc3339()}),
+            serde_json::json!({"username": "alice", "ip": "2001:db8::1", "last_used": null}),
+        ];
+    }
+    apply(&app, now, vec![("sessions", Ok(data))]);
+    let html = page(&app).await;
+    let card = between(&html, "id=\"card-sso-sessions\"", "</section>");
+    assert!(card.contains("<ul class=\"who\""), "{card}");
+    assert_eq!(card.matches("<li>").count(), 2);
+    assert!(card.contains("Berlin, DE · 192.0.2.9"));
+    assert!(card.contains("alice") && card.contains("2001:db8::1"));
+    assert!(!card.contains(XSS_IMG) && card.contains("&lt;img"));
+}

@@ -76,6 +76,7 @@ pub fn failure(detail: &str) -> UpstreamError {
 
 pub fn sessions(value: i64) -> WidgetData {
     WidgetData::StatCard(StatCard {
+        items: Vec::new(),
         title: "Active sessions".into(),
         value,
         stats: vec![
@@ -93,6 +94,7 @@ pub fn sessions(value: i64) -> WidgetData {
 
 pub fn user_stats() -> WidgetData {
     WidgetData::StatCard(StatCard {
+        items: Vec::new(),
         title: "Users".into(),
         value: 1234,
         stats: vec![
@@ -224,6 +226,7 @@ pub fn hostile(app: &lookout::app::App) {
             (
                 "sessions",
                 Ok(WidgetData::StatCard(StatCard {
+                    items: Vec::new(),
                     title: XSS_IMG.into(),
                     value: 3,
                     stats: vec![Stat {

@@ -67,6 +67,8 @@ struct State {
     restored: bool,
     version: Option<String>,
     counts: Option<Result<transform::Counts, UpstreamError>>,
+    /// User pk → username from the last users page, to name session holders.
+    usernames: std::collections::HashMap<i64, String>,
     sessions: Option<Result<WidgetData, UpstreamError>>,
     counts_at: Option<Instant>,
     /// Kept between refreshes so detection reuses its buffers.
@@ -144,8 +146,12 @@ impl Authentik {
             .is_none_or(|t| t.elapsed() + Duration::from_millis(500) >= self.cfg.counts_refresh.0);
         if due {
             st.counts_at = Some(Instant::now());
-            st.sessions = Some(self.fetch_sessions(now).await);
-            st.counts = Some(self.fetch_counts().await);
+            let counts = self.fetch_counts().await;
+            st.counts = Some(counts.map(|(c, names)| {
+                st.usernames = names;
+                c
+            }));
+            st.sessions = Some(self.fetch_sessions(&st.usernames, now).await);
         }
 
         let st = &mut *st;
@@ -244,7 +250,11 @@ impl Authentik {
     }
 
     /// One request: the first page of sessions gives the count and a sample for distinct users.
-    async fn fetch_sessions(&self, now: DateTime<Utc>) -> Result<WidgetData, UpstreamError> {
+    async fn fetch_sessions(
+        &self,
+        names: &std::collections::HashMap<i64, String>,
+        now: DateTime<Utc>,
+    ) -> Result<WidgetData, UpstreamError> {
         let q = [
             ("page", "1".to_string()),
             ("page_size", client::MAX_PAGE_SIZE.to_string()),
@@ -253,28 +263,45 @@ impl Authentik {
         Ok(WidgetData::StatCard(transform::sessions_card(
             page.pagination.count,
             &page.results,
+            names,
             now,
         )))
     }
 
-    /// Three `page_size=1` requests: users, active users, groups.
-    async fn fetch_counts(&self) -> Result<transform::Counts, UpstreamError> {
-        let users_q = [("include_groups", "false".to_string())];
+    /// Three requests: the first page of users (its count is the total; its names, most recent
+    /// logins first, label session holders), then `page_size=1` counts of active users and groups.
+    async fn fetch_counts(
+        &self,
+    ) -> Result<(transform::Counts, std::collections::HashMap<i64, String>), UpstreamError> {
+        let users_q = [
+            ("include_groups", "false".to_string()),
+            ("ordering", "-last_login".to_string()),
+            ("page", "1".to_string()),
+            ("page_size", client::MAX_PAGE_SIZE.to_string()),
+        ];
         let active_q = [
             ("include_groups", "false".to_string()),
             ("is_active", "true".to_string()),
         ];
         let groups_q = [("include_users", "false".to_string())];
         let (users, active, groups) = tokio::join!(
-            self.client.count(client::USERS, &users_q),
+            self.client
+                .get::<wire::Page<wire::UserRef>>(client::USERS, &users_q),
             self.client.count(client::USERS, &active_q),
             self.client.count(client::GROUPS, &groups_q),
         );
-        Ok(transform::Counts {
-            users: users?,
+        let users = users?;
+        let names = users
+            .results
+            .into_iter()
+            .map(|u| (u.pk, u.username))
+            .collect();
+        let counts = transform::Counts {
+            users: users.pagination.count,
             active_users: active?,
             groups: groups?,
-        })
+        };
+        Ok((counts, names))
     }
 
     pub async fn test_connection(&self) -> ConnectionReport {

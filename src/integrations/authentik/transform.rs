@@ -1,7 +1,7 @@
 //! Pure transforms from upstream data (records, counts, sessions) to widget payloads.
 //! No I/O and no clock: `now` is a parameter.
 
-use super::records::LoginRecord;
+use super::records::{clean, LoginRecord};
 use super::wire::Session;
 use crate::detector::{self, Detector};
 use crate::widgets::{Alert, AlertBanner, List, Stat, StatCard};
@@ -17,9 +17,18 @@ pub struct Counts {
     pub groups: u64,
 }
 
+/// How many sessions the `sessions` card lists (most recently used first).
+pub const SESSIONS_LISTED: usize = 10;
+
 /// The `sessions` stat-card: active authenticated sessions, plus distinct users and IPs among
-/// the sessions read (the first page; marked when that is not all of them).
-pub fn sessions_card(total: u64, sample: &[Session], now: DateTime<Utc>) -> StatCard {
+/// the sessions read (the first page; marked when that is not all of them), and who holds the
+/// most recently used ones (`names` maps user pk → username; unknown pks show as `user #pk`).
+pub fn sessions_card(
+    total: u64,
+    sample: &[Session],
+    names: &std::collections::HashMap<i64, String>,
+    now: DateTime<Utc>,
+) -> StatCard {
     let users: HashSet<_> = sample.iter().filter_map(|s| s.user).collect();
     let ips: HashSet<_> = sample.iter().filter_map(|s| s.last_ip.as_deref()).collect();
     let recent = sample
@@ -28,9 +37,30 @@ pub fn sessions_card(total: u64, sample: &[Session], now: DateTime<Utc>) -> Stat
         .count();
     let partial = (sample.len() as u64) < total;
     let suffix = if partial { " (first page)" } else { "" };
+    let mut by_use: Vec<&Session> = sample.iter().collect();
+    by_use.sort_by_key(|s| std::cmp::Reverse(s.last_used));
+    let items = by_use
+        .into_iter()
+        .take(SESSIONS_LISTED)
+        .map(|s| {
+            let geo = s.geo_ip.clone().unwrap_or_default();
+            let username = match s.user {
+                Some(pk) => names.get(&pk).cloned().unwrap_or_else(|| format!("user #{pk}")),
+                None => "unknown user".into(),
+            };
+            json!({
+                "username": clean(&username, 256),
+                "ip": s.last_ip.as_deref().map(|ip| clean(ip, 64)),
+                "country": geo.country.map(|c| clean(&c, 64)),
+                "city": geo.city.map(|c| clean(&c, 64)),
+                "last_used": s.last_used.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            })
+        })
+        .collect();
     StatCard {
         title: "Active sessions".into(),
         value: total as i64,
+        items,
         stats: vec![
             Stat {
                 label: format!("Users signed in{suffix}"),
@@ -65,6 +95,7 @@ pub fn user_stats_card(counts: Counts, records: &[LoginRecord], now: DateTime<Ut
     StatCard {
         title: "Users".into(),
         value: counts.users as i64,
+        items: Vec::new(),
         stats: vec![
             Stat {
                 label: "Active users".into(),

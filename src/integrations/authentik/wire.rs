@@ -337,6 +337,13 @@ pub struct Version {
     pub version_current: String,
 }
 
+/// An entry of `core/users/`: only what names a session's holder.
+#[derive(Debug, Clone, Deserialize)]
+pub struct UserRef {
+    pub pk: i64,
+    pub username: String,
+}
+
 /// A minimal list item for endpoints Lookout only counts.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Ignored {}

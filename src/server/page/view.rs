@@ -126,6 +126,17 @@ pub enum CardBody {
 pub struct StatView {
     pub value: i64,
     pub stats: Vec<StatLine>,
+    /// Who is behind the figure (session holders), newest first; often empty.
+    pub who: Vec<WhoRow>,
+}
+
+/// One entry behind a stat card: a user, where from, when last active.
+#[derive(Debug, Clone, Serialize)]
+pub struct WhoRow {
+    pub user: Clip,
+    pub ip: Option<Clip>,
+    pub place: Option<Clip>,
+    pub at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -256,6 +267,7 @@ fn card_view(
                     value: st.value,
                 })
                 .collect(),
+            who: s.items.iter().take(10).map(who_row).collect(),
         }),
         WidgetData::List(l) => list_body(l),
         WidgetData::AlertBanner(_) => CardBody::Alerts(AlertsView {
@@ -301,6 +313,26 @@ fn list_body(l: &crate::widgets::List) -> CardBody {
     CardBody::Items(ItemsView {
         items: l.items.iter().map(item_text).collect(),
     })
+}
+
+fn who_row(item: &serde_json::Value) -> WhoRow {
+    let s = |k: &str| {
+        item.get(k)
+            .and_then(|v| v.as_str())
+            .filter(|v| !v.is_empty())
+    };
+    let place = match (s("city"), s("country")) {
+        (Some(city), Some(country)) => Some(format!("{city}, {country}")),
+        (c, k) => c.or(k).map(str::to_owned),
+    };
+    WhoRow {
+        user: clip(s("username").unwrap_or("?"), 32),
+        ip: s("ip").map(|ip| clip(ip, 40)),
+        place: place.map(|p| clip(&p, 32)),
+        at: s("last_used")
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.with_timezone(&Utc)),
+    }
 }
 
 fn login_row(item: &serde_json::Value) -> LoginRow {

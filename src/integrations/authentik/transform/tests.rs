@@ -37,7 +37,8 @@ fn sessions_card_counts_total_distinct_users_ips_and_recent_use() {
         session(1, "192.0.2.2", 90),
         session(2, "192.0.2.1", 10),
     ];
-    let card = sessions_card(3, &s, now());
+    let names = std::collections::HashMap::from([(1, "alice".to_string())]);
+    let card = sessions_card(3, &s, &names, now());
     assert_eq!(card.value, 3);
     let v: Vec<_> = card
         .stats
@@ -52,8 +53,23 @@ fn sessions_card_counts_total_distinct_users_ips_and_recent_use() {
             ("Used in the last hour", 2)
         ]
     );
-    let partial = sessions_card(250, &s, now());
+    let partial = sessions_card(250, &s, &names, now());
     assert!(partial.stats[0].label.ends_with("(first page)"));
+    // Who holds them, most recently used first; unknown pks are shown by number.
+    let who: Vec<(&str, &str)> = card
+        .items
+        .iter()
+        .map(|i| (i["username"].as_str().unwrap(), i["ip"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        who,
+        [
+            ("alice", "192.0.2.1"),
+            ("user #2", "192.0.2.1"),
+            ("alice", "192.0.2.2")
+        ]
+    );
+    assert_eq!(card.items[0]["last_used"], "2026-09-14T11:55:00Z");
 }
 
 #[test]
