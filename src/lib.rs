@@ -28,4 +28,5 @@ pub mod poller;
 pub mod serve;
 pub mod server;
 pub mod storage;
+pub mod text;
 pub mod widgets;

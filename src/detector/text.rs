@@ -10,15 +10,7 @@ pub const MAX_USERNAME_CHARS: usize = 64;
 
 /// Characters never shown: C0/C1 controls (incl. newlines), line/paragraph separators, and the
 /// bidi marks, embeddings, overrides and isolates that can reorder the rest of a line.
-fn is_hidden(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{2028}' | '\u{2029}'
-        )
-        || ('\u{202A}'..='\u{202E}').contains(&c)
-        || ('\u{2066}'..='\u{2069}').contains(&c)
-}
+use crate::text::is_hidden;
 
 /// A username made safe for display: hidden characters dropped, cut to [`MAX_USERNAME_CHARS`].
 pub fn clean_username(name: &str) -> String {

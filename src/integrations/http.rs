@@ -574,8 +574,7 @@ pub fn sanitize(s: &str, max: usize) -> String {
             out.push('…');
             break;
         }
-        let invisible = matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}' | '\u{FEFF}');
-        out.push(if c.is_control() || invisible { ' ' } else { c });
+        out.push(if crate::text::is_hidden(c) { ' ' } else { c });
     }
     out
 }

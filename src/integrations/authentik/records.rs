@@ -93,16 +93,14 @@ impl crate::detector::Attempt for LoginRecord {
     }
 }
 
-/// Removes control and bidi-override characters and caps the length (in chars).
+/// Removes hidden characters ([`crate::text::is_hidden`]) and caps the length (in chars).
 pub fn clean(s: &str, max: usize) -> String {
     // Fast path: printable ASCII within the cap is kept as is (bytes = chars, nothing to drop).
     if s.len() <= max && s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
         return s.to_owned();
     }
     s.chars()
-        .filter(|c| {
-            !c.is_control() && !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-        })
+        .filter(|&c| !crate::text::is_hidden(c))
         .take(max)
         .collect()
 }

@@ -55,15 +55,7 @@ pub fn clip(s: &str, max: usize) -> Clip {
 
 fn visible(c: char) -> char {
     match c {
-        // Bidi embeddings, overrides and isolates; marks; zero-width space, word joiner, BOM.
-        '\u{061C}'
-        | '\u{200B}'
-        | '\u{200E}'
-        | '\u{200F}'
-        | '\u{202A}'..='\u{202E}'
-        | '\u{2060}'
-        | '\u{2066}'..='\u{2069}'
-        | '\u{FEFF}' => '\u{FFFD}',
+        c if crate::text::is_invisible(c) => '\u{FFFD}',
         c if c.is_control() => ' ',
         c => c,
     }
