@@ -3,10 +3,9 @@
 //! `action` is an open string, and attacker-reachable strings never fail a whole page.
 
 use chrono::{DateTime, Utc};
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use std::fmt;
-use std::marker::PhantomData;
 
 /// `{pagination, results, autocomplete?}` on every list endpoint.
 #[derive(Debug, Clone, Deserialize)]
@@ -109,17 +108,6 @@ impl<'de> Visitor<'de> for LenientString {
     }
 }
 
-/// [`lenient_string`] as a seed, for the hand-written struct visitor below.
-struct LenientStringSeed;
-
-impl<'de> DeserializeSeed<'de> for LenientStringSeed {
-    type Value = Option<String>;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        lenient_string(d)
-    }
-}
-
 /// An entry of `events/events/`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Event {
@@ -170,133 +158,16 @@ pub struct HttpRequest {
     pub user_agent: Option<String>,
 }
 
-/// A struct whose fields are all lenient strings (`Geo`, `HttpRequest`), decoded by
-/// [`lenient_struct`] without an intermediate `serde_json::Value`.
-trait LenientFields: Default {
-    /// Field names in declaration order (the order a JSON array fills them in).
-    const FIELDS: &'static [&'static str];
-    fn slot(&mut self, field: usize) -> &mut Option<String>;
-}
-
-/// An object if it decodes as `T`, otherwise `None` (e.g. `null`, or a shape from a future version).
-///
-/// Same results as decoding a `serde_json::Value` and then `T` from it, which it replaces: an object
-/// always decodes (unknown keys ignored, a repeated key's last value wins, as in a `Value` map); an
-/// array fills the fields in order and is `None` if longer than the field list; anything else is
-/// `None`. Nothing is allocated for the parts that are skipped.
+/// An object if it decodes as `T`, otherwise `None` (e.g. `null`, or a shape from a future
+/// version). Goes through a `serde_json::Value`: these objects are small, and a `Value` map
+/// forgives what a derived struct would reject (a repeated key: the last one wins).
 fn lenient_struct<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
 where
     D: Deserializer<'de>,
-    T: LenientFields,
+    T: serde::de::DeserializeOwned,
 {
-    d.deserialize_any(LenientStruct(PhantomData))
-}
-
-struct LenientStruct<T>(PhantomData<T>);
-
-impl<'de, T: LenientFields> Visitor<'de> for LenientStruct<T> {
-    type Value = Option<T>;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut out = T::default();
-        let mut n = 0;
-        while let Some(v) = seq.next_element_seed(LenientStringSeed)? {
-            if n < T::FIELDS.len() {
-                *out.slot(n) = v;
-            }
-            n += 1;
-        }
-        Ok((n <= T::FIELDS.len()).then_some(out))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut out = T::default();
-        while let Some(field) = map.next_key_seed(FieldSeed(T::FIELDS))? {
-            match field {
-                Some(i) => *out.slot(i) = map.next_value_seed(LenientStringSeed)?,
-                None => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
-        Ok(Some(out))
-    }
-}
-
-/// An object key as its index in a field list (`None` for keys we do not read), without allocating.
-struct FieldSeed(&'static [&'static str]);
-
-impl<'de> DeserializeSeed<'de> for FieldSeed {
-    type Value = Option<usize>;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_identifier(self)
-    }
-}
-
-impl<'de> Visitor<'de> for FieldSeed {
-    type Value = Option<usize>;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a field name")
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(self.0.iter().position(|&f| f == v))
-    }
-}
-
-impl LenientFields for Geo {
-    const FIELDS: &'static [&'static str] = &["country", "city"];
-    fn slot(&mut self, field: usize) -> &mut Option<String> {
-        match field {
-            0 => &mut self.country,
-            _ => &mut self.city,
-        }
-    }
-}
-
-impl LenientFields for HttpRequest {
-    const FIELDS: &'static [&'static str] = &["user_agent"];
-    fn slot(&mut self, _: usize) -> &mut Option<String> {
-        &mut self.user_agent
-    }
+    let v = serde_json::Value::deserialize(d)?;
+    Ok(serde_json::from_value(v).ok())
 }
 
 /// An entry of `core/authenticated_sessions/`.
