@@ -23,12 +23,32 @@ const NAMED_IN_MESSAGE: usize = 5;
 pub fn to_alerts(findings: &[Finding], settings: &Settings, now: DateTime<Utc>) -> Vec<Alert> {
     let _ = settings;
     let mut alerts: Vec<Alert> = findings.iter().map(|f| to_alert(f, now)).collect();
+    mark_proxy_addresses(&mut alerts);
     alerts.sort_by(|a, b| {
         (b.severity, b.ongoing, b.last_seen)
             .cmp(&(a.severity, a.ongoing, a.last_seen))
             .then_with(|| a.id.cmp(&b.id))
     });
     alerts
+}
+
+/// When client IPs look like the reverse proxy's, a "brute force" from that address is every
+/// user's failures lumped together, not one attacker: say so, and don't cry critical.
+fn mark_proxy_addresses(alerts: &mut [Alert]) {
+    let proxies: Vec<String> = alerts
+        .iter()
+        .filter(|a| a.kind == "proxy-misconfiguration")
+        .filter_map(|a| a.ip.clone())
+        .collect();
+    for a in alerts.iter_mut() {
+        if a.kind == "brute-force" && a.ip.as_ref().is_some_and(|ip| proxies.contains(ip)) {
+            a.labels.push("proxy-address".into());
+            a.severity = a.severity.min(Severity::Warning);
+            a.message.push_str(
+                " — this is the address your reverse proxy uses, so these may be many clients (see the proxy warning)",
+            );
+        }
+    }
 }
 
 /// The `kind` string of an alert.

@@ -218,28 +218,7 @@ fn alerts(
     // Records are newest first: the lookback is a prefix, handed over as is (no copies).
     let n = records.iter().take_while(|r| r.at >= since).count();
     let findings = detector.detect(&records[..n], settings, now);
-    let mut alerts = detector::alerts::to_alerts(&findings, settings, now);
-    mark_proxy_addresses(&mut alerts);
-    alerts
-}
-
-/// When client IPs look like the reverse proxy's, a "brute force" from that address is every
-/// user's failures lumped together, not one attacker: say so, and don't cry critical.
-fn mark_proxy_addresses(alerts: &mut [Alert]) {
-    let proxies: Vec<String> = alerts
-        .iter()
-        .filter(|a| a.kind == "proxy-misconfiguration")
-        .filter_map(|a| a.ip.clone())
-        .collect();
-    for a in alerts.iter_mut() {
-        if a.kind == "brute-force" && a.ip.as_ref().is_some_and(|ip| proxies.contains(ip)) {
-            a.labels.push("proxy-address".into());
-            a.severity = a.severity.min(crate::widgets::Severity::Warning);
-            a.message.push_str(
-                " — this is the address your reverse proxy uses, so these may be many clients (see the proxy warning)",
-            );
-        }
-    }
+    detector::alerts::to_alerts(&findings, settings, now)
 }
 
 #[cfg(test)]
